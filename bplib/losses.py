@@ -1,0 +1,73 @@
+"""Output layers and their losses (article 2.2 and 4.2).
+
+Each output is a pair (output activation, loss) chosen so that the error term of the output layer is simply
+
+    δ(L) = a(L) - y                        (per example; J is the mean over the batch)
+
+- "softmax":  a = softmax(z), J = -(1/m) Σ_i Σ_j y_ij log a_ij                 (cross-entropy)
+- "sigmoid":  a = σ(z),       J = -(1/m) Σ_i Σ_j [y log a + (1-y) log(1-a)]   (binary cross-entropy)
+- "identity": a = z,          J = (1/2m) Σ_i Σ_j (a_ij - y_ij)²               (mean squared error, with ½)
+
+The article's general rule δ(L) = ∇_a J ⊙ σ'(z(L)) (3.2) gives a - y for the sigmoid and identity pairs; for
+softmax it does not apply, because softmax is not element-wise (erratum 4): a - y comes from the Jacobian of
+softmax and the cross-entropy taken together. Losses are computed from z (logits), never from a rounded a, so
+they stay finite for |z| up to 1e4.
+"""
+import numpy as np
+
+from . import activations
+
+
+def softmax_cross_entropy(z, y):
+    """Mean cross-entropy of softmax(z) against one-hot (or soft) targets y; z, y: (m, k) -> float."""
+    return float(-np.sum(y * activations.log_softmax(z)) / z.shape[0])
+
+
+def sigmoid_binary_cross_entropy(z, y):
+    """Mean BCE of σ(z) against y in [0, 1]; z, y: (m, k) -> float.
+
+    Uses log(1 + e^z) - y z = max(z, 0) - y z + log(1 + e^-|z|), which never overflows.
+    """
+    per_entry = np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
+    return float(np.sum(per_entry) / z.shape[0])
+
+
+def half_mean_squared_error(a, y):
+    """J = (1/2m) Σ (a - y)²; a, y: (m, k) -> float. The ½ makes ∂J/∂a = (a - y)/m."""
+    return float(0.5 * np.sum((a - y) ** 2) / a.shape[0])
+
+
+#: name -> (output activation, loss(z, a, y)).
+OUTPUTS = {
+    "softmax": (activations.softmax, lambda z, a, y: softmax_cross_entropy(z, y)),
+    "sigmoid": (activations.sigmoid, lambda z, a, y: sigmoid_binary_cross_entropy(z, y)),
+    "identity": (activations.identity, lambda z, a, y: half_mean_squared_error(a, y)),
+}
+
+LOSS_NAMES = {"softmax": "cross-entropy", "sigmoid": "binary cross-entropy", "identity": "mean squared error"}
+
+
+def get(name):
+    """Return (output activation, loss) for an output name, or raise a ValueError listing the valid names."""
+    if not isinstance(name, str) or name not in OUTPUTS:
+        raise ValueError(f"unknown output {name!r}; expected one of {sorted(OUTPUTS)}")
+    return OUTPUTS[name]
+
+
+def predict(a_out, output):
+    """Turn network outputs (m, k) into predictions: argmax labels (softmax), 0/1 labels (sigmoid, k = 1)."""
+    if output == "softmax":
+        return a_out.argmax(axis=1)
+    if output == "sigmoid":
+        labels = (a_out > 0.5).astype(np.int64)
+        return labels[:, 0] if labels.shape[1] == 1 else labels
+    return a_out
+
+
+def accuracy(a_out, T, output):
+    """Fraction of correct predictions for outputs a_out (m, k) and targets T (m, k); NaN for regression."""
+    if output == "softmax":
+        return float(np.mean(a_out.argmax(axis=1) == T.argmax(axis=1)))
+    if output == "sigmoid":
+        return float(np.mean((a_out > 0.5) == (T > 0.5)))
+    return float("nan")

@@ -1,0 +1,212 @@
+"""The multilayer perceptron: forward pass (article 3.1) and backpropagation (article 3.2, 4.2).
+
+Notation (as in the course): layer l = 1..L has n_l units, W(l) has shape (n_l, n_{l-1}), b(l) shape (n_l,).
+Code is batch-major: a batch X has shape (m, n_0), one example per row, so the article's column form
+z = W a + b becomes Z = A_prev @ W.T + b, with Z of shape (m, n_l).
+
+Indexing: Python lists start at 0, the article's layers at 1. `weights[l - 1]` is W(l), `zs[l - 1]` is z(l),
+and `activations[l]` is a(l) with activations[0] = x = a(0).
+"""
+import numbers
+
+import numpy as np
+
+from . import _checks, activations as act, init as init_mod, losses
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class MLP:
+    """A fully connected network: hidden layers with one activation, an output layer with its loss.
+
+    Args:
+        sizes: [n_0, n_1, ..., n_L], at least 2 positive ints (input width, hidden widths, output width).
+        activation: hidden activation, one of "sigmoid", "tanh", "relu", "leaky_relu".
+        output: "softmax" (cross-entropy), "sigmoid" (binary cross-entropy) or "identity" (mean squared error).
+        init: "he", "xavier", "normal" (std `scale`) or "zeros"; see `bplib.init`.
+        seed: int or np.random.Generator for the initial weights (same seed, bit-identical weights).
+        dtype: np.float64 (default, for checking) or np.float32 (faster; kept end to end).
+        scale: standard deviation for init="normal".
+        l1, l2: penalty strengths; J = data loss + l1 Σ|W| + (l2/2) Σ W² over all weights (not biases).
+    """
+
+    def __init__(self, sizes, activation="relu", output="softmax", init="he", seed=0, dtype=np.float64,
+                 scale=0.01, l1=0.0, l2=0.0):
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
+            raise ValueError(f"sizes must list at least 2 layer widths [n_0, ..., n_L], got {sizes!r}")
+        if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in sizes):
+            raise ValueError(f"every layer width in sizes must be a positive integer, got {list(sizes)!r}")
+        self.sizes = [int(n) for n in sizes]
+        self.activation = _checks.choice(activation, set(act.ACTIVATIONS) - {"identity"}, "activation")
+        self.output = _checks.choice(output, losses.OUTPUTS, "output")
+        self.init = _checks.choice(init, init_mod.INITS, "init")
+        if np.dtype(dtype) not in FLOAT_DTYPES:
+            raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
+        self.dtype = np.dtype(dtype)
+        self.scale = _checks.positive_number(scale, "scale")
+        self.l1 = _checks.non_negative_number(l1, "l1")
+        self.l2 = _checks.non_negative_number(l2, "l2")
+        if not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))) or isinstance(seed, bool):
+            raise TypeError(f"seed must be an int or a np.random.Generator, got {seed!r}")
+        self.seed = seed if isinstance(seed, numbers.Integral) else None
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self.weights, self.biases = init_mod.init_params(self.sizes, init, rng, self.dtype, self.scale)
+        self._sigma, self._sigma_prime = act.get(self.activation)
+        self._out, self._loss = losses.get(self.output)
+
+    # ------------------------------------------------------------------ the two passes
+    @property
+    def n_layers(self):
+        """L, the number of layers with weights (hidden layers + the output layer)."""
+        return len(self.weights)
+
+    def forward_pass(self, X):
+        """Run the forward pass on an already validated X (m, n_0); keep every z and a.
+
+        Returns:
+            zs: [z(1), ..., z(L)], z(l) of shape (m, n_l)
+            activations: [a(0) = X, a(1), ..., a(L)], a(l) of shape (m, n_l)
+        """
+        a = X
+        zs, activations = [], [X]
+        L = self.n_layers
+        for l in range(1, L + 1):
+            W, b = self.weights[l - 1], self.biases[l - 1]
+            z = a @ W.T + b                                   # z(l) = W(l) a(l-1) + b(l), one row per example
+            a = self._out(z) if l == L else self._sigma(z)    # a(l) = σ(z(l)); the output layer has its own σ
+            zs.append(z)
+            activations.append(a)
+        return zs, activations
+
+    def backward_pass(self, zs, activations, T):
+        """Backpropagate from targets T (m, n_L); returns (deltas, dW, db) without penalties.
+
+        deltas[l - 1] = δ(l) of shape (m, n_l), one row per example, for l = 1..L (the input layer has none).
+        dW[l - 1] = ∂J/∂W(l) = (1/m) Σ_i δ(l)_i a(l-1)_iᵀ, shape (n_l, n_{l-1}).
+        db[l - 1] = ∂J/∂b(l) = (1/m) Σ_i δ(l)_i, shape (n_l,).
+        """
+        m = T.shape[0]
+        L = self.n_layers
+        deltas, dW, db = [None] * L, [None] * L, [None] * L
+        delta = activations[L] - T                            # δ(L) = a(L) - y for all three output/loss pairs
+        for l in range(L, 0, -1):
+            deltas[l - 1] = delta
+            dW[l - 1] = (delta.T @ activations[l - 1]) * (1 / m)  # ∂J/∂W(l) = δ(l) a(l-1)ᵀ, batch mean
+            db[l - 1] = delta.sum(axis=0) * (1 / m)              # ∂J/∂b(l) = δ(l), batch mean
+            if l > 1:                                            # δ(l-1) = (W(l)ᵀ δ(l)) ⊙ σ'(z(l-1))
+                delta = (delta @ self.weights[l - 1]) * self._sigma_prime(zs[l - 2], activations[l - 1])
+        return deltas, dW, db
+
+    # ------------------------------------------------------------------ loss with penalties
+    def _data_loss(self, z_out, a_out, T):
+        return self._loss(z_out, a_out, T)
+
+    def penalty(self):
+        """l1 Σ|W| + (l2/2) Σ W² over all weight matrices (0 when both are off)."""
+        total = 0.0
+        if self.l1:
+            total += self.l1 * sum(float(np.abs(W).sum()) for W in self.weights)
+        if self.l2:
+            total += 0.5 * self.l2 * sum(float(np.vdot(W, W)) for W in self.weights)
+        return total
+
+    def _add_penalty_grads(self, dW):
+        if self.l1 or self.l2:
+            for l, W in enumerate(self.weights):
+                if self.l2:
+                    dW[l] = dW[l] + self.l2 * W
+                if self.l1:
+                    dW[l] = dW[l] + self.l1 * np.sign(W)
+        return dW
+
+    # ------------------------------------------------------------------ public API
+    def prepare(self, X, Y=None):
+        """Validate inputs once: X -> (m, n_0) array of the net's dtype; Y -> targets (m, n_L) (see `_checks`)."""
+        X = _checks.as_inputs(X, self.sizes[0], self.dtype)
+        if Y is None:
+            return X
+        return X, _checks.as_targets(Y, X.shape[0], self.sizes[-1], self.output, self.dtype)
+
+    def forward(self, X):
+        """Network output a(L) for X (m, n_0): probabilities for softmax/sigmoid, values for identity. -> (m, n_L)"""
+        X = self.prepare(X)
+        return self.forward_pass(X)[1][-1]
+
+    def predict(self, X):
+        """Class labels (m,) for softmax and sigmoid outputs; the outputs (m, n_L) for identity."""
+        return losses.predict(self.forward(X), self.output)
+
+    def loss(self, X, Y):
+        """Mean loss J over the batch, penalties included."""
+        X, T = self.prepare(X, Y)
+        zs, activations = self.forward_pass(X)
+        return self._data_loss(zs[-1], activations[-1], T) + self.penalty()
+
+    def accuracy(self, X, Y):
+        """Fraction of examples classified correctly (softmax or sigmoid outputs)."""
+        X, T = self.prepare(X, Y)
+        return losses.accuracy(self.forward_pass(X)[1][-1], T, self.output)
+
+    def deltas(self, X, Y):
+        """The error terms [δ(1), ..., δ(L)] for a batch, δ(l) of shape (m, n_l) (before batch averaging)."""
+        X, T = self.prepare(X, Y)
+        zs, activations = self.forward_pass(X)
+        return self.backward_pass(zs, activations, T)[0]
+
+    def loss_and_grads(self, X, Y):
+        """Mean loss J and its gradients for a batch X (m, n_0) with labels (m,) or targets (m, n_L).
+
+        Returns (loss, dW, db): dW[l - 1] = ∂J/∂W(l) with the shape of weights[l - 1], db[l - 1] = ∂J/∂b(l).
+        """
+        X, T = self.prepare(X, Y)
+        loss, grads, _ = self.loss_grads_output(X, T)
+        L = self.n_layers
+        return loss, grads[:L], grads[L:]
+
+    # ------------------------------------------------------------------ the protocol train() and gradcheck() use
+    def params(self):
+        """All trainable arrays, updated in place by optimisers: [W(1)..W(L), b(1)..b(L)]."""
+        return self.weights + self.biases
+
+    def param_names(self):
+        """Names matching `params()`: ["W1", ..., "WL", "b1", ..., "bL"] (article numbering)."""
+        return [f"W{l}" for l in range(1, self.n_layers + 1)] + [f"b{l}" for l in range(1, self.n_layers + 1)]
+
+    def loss_grads_output(self, X, T):
+        """One forward and backward pass on validated X and T: (loss, grads matching params(), output a(L))."""
+        zs, activations = self.forward_pass(X)
+        loss = self._data_loss(zs[-1], activations[-1], T) + self.penalty()
+        _, dW, db = self.backward_pass(zs, activations, T)
+        return loss, self._add_penalty_grads(dW) + db, activations[-1]
+
+    def loss_output(self, X, T):
+        """Loss (penalties included) and output a(L) on validated X, T, without gradients."""
+        zs, activations = self.forward_pass(X)
+        return self._data_loss(zs[-1], activations[-1], T) + self.penalty(), activations[-1]
+
+    def grad_layer_names(self):
+        """Names of the weight matrices, in order; train(track_grad_norms=True) records one norm per name."""
+        return [f"W{l}" for l in range(1, self.n_layers + 1)]
+
+    # ------------------------------------------------------------------ conveniences
+    def copy(self):
+        """An independent copy (same architecture, copied weights)."""
+        new = object.__new__(MLP)
+        new.__dict__.update(self.__dict__)
+        new.weights = [W.copy() for W in self.weights]
+        new.biases = [b.copy() for b in self.biases]
+        return new
+
+    @property
+    def n_params(self):
+        """The number of trainable numbers."""
+        return sum(p.size for p in self.params())
+
+    def save(self, path):
+        """Save architecture and weights to an .npz file (no pickle); load with `bplib.load`."""
+        from .serialize import save
+        save(self, path)
+
+    def __repr__(self):
+        return (f"MLP(sizes={self.sizes}, activation={self.activation!r}, output={self.output!r}, "
+                f"init={self.init!r}, dtype={self.dtype.name}, l1={self.l1:g}, l2={self.l2:g})")

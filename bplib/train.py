@@ -1,0 +1,151 @@
+"""The training loop: epochs, per-epoch shuffling, mini-batches (article 2.2, 3.2 end, 3.3.4).
+
+    for epoch in range(epochs):
+        shuffle the m examples (seeded)
+        for each mini-batch of batch_size examples (the last one may be smaller; it is used, not dropped):
+            loss, grads = forward + backward pass on the batch
+            params := optimiser update with learning rate α
+
+Batch gradient descent is batch_size=m, stochastic gradient descent is batch_size=1.
+"""
+import time
+
+import numpy as np
+
+from . import _checks, losses, optim
+
+
+class TrainingDiverged(RuntimeError):
+    """Not raised by train() (which stops and reports instead); available for callers who prefer to raise."""
+
+
+def _progress_bar(enabled, epochs):
+    if enabled is False:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is optional
+        return None
+    # "auto": appear only if the run lasts more than 3 s, so short runs print nothing
+    return tqdm(total=epochs, unit="epoch", delay=0 if enabled is True else 3, leave=False)
+
+
+def _accuracy_count(out, T, output):
+    if output == "softmax":
+        return int(np.count_nonzero(out.argmax(axis=1) == T.argmax(axis=1)))
+    if output == "sigmoid":
+        return float(np.mean((out > 0.5) == (T > 0.5), axis=1).sum())
+    return 0
+
+
+def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, X_val=None, Y_val=None,
+          lr_schedule=None, track_grad_norms=False, progress="auto", verbose=True, callback=None,
+          shuffle=True, diverge_factor=10.0, **optimizer_args):
+    """Train `net` in place with mini-batch gradient descent and return its history.
+
+    Args:
+        net: a bplib network (e.g. bplib.MLP).
+        X: inputs (m, n_0). Y: labels (m,) or targets (m, n_L).
+        epochs: passes over the data. lr: learning rate α (> 0). batch_size: examples per update (>= 1).
+        optimizer: "sgd", "momentum" or "adam" (or an optimiser object); optimizer_args go to its constructor.
+        seed: seed for the per-epoch shuffles (same seed, same history).
+        X_val, Y_val: optional validation set, evaluated after every epoch.
+        lr_schedule: None or a function (epoch, lr) -> learning rate for that epoch (see bplib.optim).
+        track_grad_norms: record the mean ‖∂J/∂W(l)‖ of every layer over each epoch.
+        progress: "auto" (a progress bar for runs longer than 3 s), True or False.
+        verbose: print the divergence message when training diverges.
+        callback: optional function(epoch, history) called after each epoch; returning False stops training.
+        shuffle: reshuffle every epoch (True) or keep the given order.
+        diverge_factor: also call it divergence when an epoch's mean loss exceeds this many times the first
+            epoch's (None: only NaN/inf counts). A loss that grows tenfold is not coming back.
+    Returns:
+        history: dict with per-epoch lists "epoch", "loss", "acc" (means over the epoch's mini-batches, measured
+        while training), "val_loss", "val_acc" (after the epoch; empty without a validation set), "lr",
+        "grad_norms" (list of arrays, one norm per layer, if tracked), "time" (seconds per epoch), and
+        "diverged": None, or a dict with "epoch", "batch", "loss" and "message" if a loss became NaN or inf
+        (or grew past diverge_factor times the first epoch's).
+        Nothing non-finite is ever appended to the lists, so they are always safe to plot.
+    """
+    epochs = _checks.positive_int(epochs, "epochs")
+    lr = _checks.positive_number(lr, "lr")
+    batch_size = _checks.positive_int(batch_size, "batch_size")
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise TypeError("lr_schedule must be None or a function (epoch, lr) -> lr")
+    X, T = net.prepare(X, Y)
+    has_val = X_val is not None
+    if has_val != (Y_val is not None):
+        raise ValueError("give both X_val and Y_val, or neither")
+    if has_val:
+        X_val, T_val = net.prepare(X_val, Y_val)
+    opt = optimizer if hasattr(optimizer, "step") else optim.make_optimizer(optimizer, **optimizer_args)
+    rng = np.random.default_rng(seed)
+    m = X.shape[0]
+    n_layers = len(net.grad_layer_names())
+    history = {"epoch": [], "loss": [], "acc": [], "val_loss": [], "val_acc": [], "lr": [], "grad_norms": [],
+               "time": [], "diverged": None}
+    bar = _progress_bar(progress, epochs)
+    params = net.params()
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is detected below
+            for epoch in range(epochs):
+                start = time.perf_counter()
+                epoch_lr = float(lr_schedule(epoch, lr)) if lr_schedule is not None else lr
+                order = rng.permutation(m) if shuffle else np.arange(m)
+                loss_sum, correct = 0.0, 0.0
+                norm_sum = np.zeros(n_layers)
+                n_batches = 0
+                for batch, start_i in enumerate(range(0, m, batch_size)):
+                    idx = order[start_i:start_i + batch_size]
+                    Xb, Tb = X[idx], T[idx]
+                    loss, grads, out = net.loss_grads_output(Xb, Tb)
+                    if not np.isfinite(loss):
+                        msg = (f"Training diverged in epoch {epoch + 1}, batch {batch + 1}: the loss became {loss}. "
+                               f"Try a smaller learning rate (lr = {epoch_lr:g} now).")
+                        history["diverged"] = {"epoch": epoch + 1, "batch": batch + 1, "loss": float(loss),
+                                               "message": msg}
+                        if verbose:
+                            print(msg)
+                        return history
+                    loss_sum += loss * len(idx)
+                    correct += _accuracy_count(out, Tb, net.output)
+                    if track_grad_norms:
+                        norm_sum += [np.sqrt(float(np.vdot(g, g))) for g in grads[:n_layers]]
+                    n_batches += 1
+                    opt.step(params, grads, epoch_lr)
+                if not all(np.isfinite(float(p.sum())) for p in params):
+                    msg = (f"Training diverged in epoch {epoch + 1}: the weights became NaN or inf. "
+                           f"Try a smaller learning rate (lr = {epoch_lr:g} now).")
+                    history["diverged"] = {"epoch": epoch + 1, "batch": n_batches, "loss": float("nan"),
+                                           "message": msg}
+                    if verbose:
+                        print(msg)
+                    return history
+                epoch_loss = loss_sum / m
+                if diverge_factor is not None and history["loss"] and epoch_loss > diverge_factor * history["loss"][0]:
+                    msg = (f"Training diverged in epoch {epoch + 1}: the loss grew to {epoch_loss:.3g}, more than "
+                           f"{diverge_factor:g} times its first value ({history['loss'][0]:.3g}). "
+                           f"Try a smaller learning rate (lr = {epoch_lr:g} now).")
+                    history["diverged"] = {"epoch": epoch + 1, "batch": n_batches, "loss": epoch_loss, "message": msg}
+                    if verbose:
+                        print(msg)
+                    return history
+                history["epoch"].append(epoch + 1)
+                history["loss"].append(epoch_loss)
+                history["acc"].append(correct / m if net.output != "identity" else float("nan"))
+                history["lr"].append(epoch_lr)
+                if track_grad_norms:
+                    history["grad_norms"].append(norm_sum / n_batches)
+                if has_val:
+                    val_loss, val_out = net.loss_output(X_val, T_val)
+                    history["val_loss"].append(val_loss)
+                    history["val_acc"].append(losses.accuracy(val_out, T_val, net.output))
+                history["time"].append(time.perf_counter() - start)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", refresh=False)
+                if callback is not None and callback(epoch + 1, history) is False:
+                    break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
