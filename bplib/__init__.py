@@ -7,7 +7,7 @@
     history = bplib.train(net, X, Y, epochs=5, lr=0.1, batch_size=64, optimizer="sgd", seed=0)
     rel_err = bplib.gradcheck(net, X, Y)        # < 1e-7 in float64 for a correct backward pass
 """
-from . import activations, datasets, init, losses, optim
+from . import activations, datasets, init, losses, optim, plots
 from .gradcheck import gradcheck, numerical_gradient, relative_error
 from .network import MLP
 from .serialize import load, save
@@ -16,4 +16,4 @@ from .train import train
 __version__ = "0.1.0"
 
 __all__ = ["MLP", "train", "gradcheck", "numerical_gradient", "relative_error", "save", "load",
-           "activations", "datasets", "init", "losses", "optim"]
+           "activations", "datasets", "init", "losses", "optim", "plots"]

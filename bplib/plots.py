@@ -1,0 +1,105 @@
+"""Plots the chapters share: loss curves, decision boundaries, gradient norms. Readable on a projector.
+
+Every function draws into a matplotlib Axes (`ax`; a new figure when None) and returns that Axes.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+#: colours for class 0 and class 1 (colour-blind safe: blue / orange)
+CLASS_COLORS = ("#1f77b4", "#ff7f0e")
+
+
+def setup(font_size=13):
+    """Larger fonts and tidy defaults for class use; call once at the top of a notebook."""
+    plt.rcParams.update({
+        "figure.figsize": (7, 4.2), "figure.dpi": 90, "font.size": font_size, "axes.titlesize": font_size + 1,
+        "axes.labelsize": font_size, "legend.fontsize": font_size - 2, "axes.grid": True, "grid.alpha": 0.3,
+        "axes.spines.top": False, "axes.spines.right": False,
+    })
+
+
+def _ax(ax, figsize=None):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def loss_curves(history, ax=None, title="Loss during training", log=False):
+    """Train (and validation, if recorded) loss per epoch from a `bplib.train` history."""
+    ax = _ax(ax)
+    ax.plot(history["epoch"], history["loss"], label="train", lw=2)
+    if history.get("val_loss"):
+        ax.plot(history["epoch"], history["val_loss"], label="validation", lw=2, ls="--")
+    if log:
+        ax.set_yscale("log")
+    ax.set(xlabel="epoch", ylabel="loss J", title=title)
+    ax.legend()
+    return ax
+
+
+def accuracy_curves(history, ax=None, title="Accuracy during training"):
+    """Train (and validation) accuracy per epoch, in percent."""
+    ax = _ax(ax)
+    ax.plot(history["epoch"], 100 * np.asarray(history["acc"]), label="train", lw=2)
+    if history.get("val_acc"):
+        ax.plot(history["epoch"], 100 * np.asarray(history["val_acc"]), label="validation", lw=2, ls="--")
+    ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title)
+    ax.legend()
+    return ax
+
+
+def grid_predictions(net, xlim, ylim, resolution=150):
+    """P(class 1) of a 2-input network on a resolution × resolution grid -> (xx, yy, p), each (res, res)."""
+    xs = np.linspace(*xlim, resolution)
+    ys = np.linspace(*ylim, resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    out = net.forward(np.c_[xx.ravel(), yy.ravel()])
+    p = out[:, 1] if out.shape[1] > 1 else out[:, 0]
+    return xx, yy, p.reshape(xx.shape)
+
+
+def data_limits(X, margin=0.25):
+    """(xlim, ylim) around 2-D points X with a margin."""
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = margin * (hi - lo).max()
+    return (lo[0] - pad, hi[0] + pad), (lo[1] - pad, hi[1] + pad)
+
+
+def scatter_classes(X, y, ax=None, marker="o", alpha=0.9, label_prefix=""):
+    """2-D points coloured by class (0 blue, 1 orange)."""
+    ax = _ax(ax)
+    for c, color in enumerate(CLASS_COLORS):
+        pts = X[np.asarray(y) == c]
+        ax.scatter(pts[:, 0], pts[:, 1], s=22, c=color, marker=marker, edgecolors="white", linewidths=0.5,
+                   alpha=alpha, label=f"{label_prefix}class {c}")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
+    ax.set_aspect("equal", adjustable="box")
+    return ax
+
+
+def decision_boundary(net, X, y, ax=None, title="Decision boundary", resolution=150, X_test=None, y_test=None):
+    """The network's P(class 1) as a background, the 0.5 contour, and the data points on top."""
+    ax = _ax(ax, figsize=(5, 5))
+    both = X if X_test is None else np.concatenate([X, X_test])
+    xlim, ylim = data_limits(both)
+    xx, yy, p = grid_predictions(net, xlim, ylim, resolution)
+    ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35, vmin=0, vmax=1)
+    ax.contour(xx, yy, p, levels=[0.5], colors="k", linewidths=1.5)
+    scatter_classes(X, y, ax=ax)
+    if X_test is not None:
+        scatter_classes(X_test, y_test, ax=ax, marker="^", alpha=0.6, label_prefix="test ")
+    ax.set(xlim=xlim, ylim=ylim, title=title)
+    return ax
+
+
+def grad_norm_bars(norms, ax=None, names=None, title="Gradient norm per layer", log=True):
+    """Bars of ‖∂J/∂W(l)‖ for l = 1..L (e.g. history["grad_norms"][-1])."""
+    ax = _ax(ax)
+    norms = np.asarray(norms, dtype=float)
+    names = names or [f"W({l})" for l in range(1, len(norms) + 1)]
+    ax.bar(range(len(norms)), norms, color="#4c72b0")
+    ax.set_xticks(range(len(norms)), names, rotation=0 if len(norms) < 10 else 90)
+    if log and np.all(norms > 0):
+        ax.set_yscale("log")
+    ax.set(xlabel="layer", ylabel="‖∂J/∂W‖", title=title)
+    return ax
