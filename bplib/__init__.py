@@ -17,3 +17,17 @@ __version__ = "0.1.0"
 
 __all__ = ["MLP", "train", "gradcheck", "numerical_gradient", "relative_error", "save", "load",
            "activations", "datasets", "init", "losses", "optim", "plots"]
+
+
+def __getattr__(name):
+    """Import the heavier submodules (widgets, data, exercises, ...) on first use: `bplib.widgets.playground()`."""
+    import importlib
+
+    if name.startswith("_"):
+        raise AttributeError(name)
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__name__}.{name}":
+            raise AttributeError(f"module 'bplib' has no attribute {name!r}") from None
+        raise
