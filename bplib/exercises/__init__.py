@@ -1,0 +1,242 @@
+"""Exercise self-checks: tell a reader at once whether an answer is right, and if not, what is likely wrong.
+
+Conventions (every chapter follows them; chapter NN keeps its checks in ``bplib/exercises/chNN.py``)
+------------------------------------------------------------------------------------------------------
+In a notebook an exercise is three cells:
+
+1. markdown: the task;
+2. code: the reader's function; the solution sits between two lines ``# BEGIN SOLUTION`` and ``# END SOLUTION``
+   (indented like the body). ``tools/make_student_copies.py`` replaces that region by
+   ``raise NotImplementedError("Exercise: ...")`` and keeps the ``def`` line and docstring above it, so the
+   function must not be *used* by later cells that the student copy has to run;
+3. code, right after it: the self-check, its last line a call such as ``ex.ch01.check_layer_forward(layer_forward)``.
+   The returned `Result` shows as one line: ``✅ Correct: ...`` or ``❌ Not yet: <specific hint>``.
+
+Writing a check (in chNN.py)::
+
+    from bplib.exercises import Hint, check, expect_array, run
+
+    @check
+    def check_layer_forward(layer_forward):
+        \"\"\"Exercise 01.1: Z = A_prev @ W.T + b for a batch.\"\"\"
+        A, W, b = ...fixed, seeded inputs...
+        Z = run(layer_forward, A, W, b)                  # NotImplementedError / other errors -> failing Result
+        expect_array(Z, A @ W.T + b, "Z",               # shape first (transpose hint), then values
+                     mistakes={"you added b twice": A @ W.T + 2 * b})
+        return "Z = A_prev @ W.T + b, one row per example."   # a returned str becomes the ✅ message
+
+- ``@check`` turns the function into a self-check: it first makes sure the reader passed a function (else a clear
+  TypeError), then any `Hint` raised inside becomes ``Result(False, "❌ Not yet: <hint>")`` and a returned
+  string becomes ``Result(True, "✅ Correct: <text>")``. Other exceptions in the *check's own* code propagate
+  (they are bugs of the check, not of the reader).
+- `run(func, *args)` calls the reader's function on copies of the arguments (so it cannot change the check's
+  data); NotImplementedError -> Hint "not implemented yet", any other exception -> Hint naming its type and text.
+- `expect_array` / `expect_scalar` compare shape first (a transposed shape gets "did you transpose?"), then
+  NaN/inf, then each typical mistake (``mistakes={hint: wrong_value}``: if the answer matches a wrong value, that
+  hint is given), then values with tolerance (rtol, atol). `expect_array` spots a transposed square answer on its
+  own. Build the wrong values from the same inputs (e.g. ``expected * m`` for "missing 1/m").
+- Checks are deterministic: fixed inputs or a seeded ``np.random.default_rng``.
+- Tests (tests/test_exercises_*.py): each check passes on the solution, fails with its hint on a stub raising
+  NotImplementedError and on at least one typical wrong answer. `Result` is truthy iff passed.
+"""
+import functools
+import inspect
+
+import numpy as np
+
+__all__ = ["Result", "Hint", "check", "run", "expect_array", "expect_scalar", "expect_true", "passed", "failed",
+           "NOT_IMPLEMENTED"]
+
+PASS_PREFIX = "✅ Correct: "
+FAIL_PREFIX = "❌ Not yet: "
+#: the start of the hint given for a stub that still raises NotImplementedError
+NOT_IMPLEMENTED = "not implemented yet"
+
+
+class Result:
+    """The outcome of a self-check: truthy iff passed; shown in a notebook as its message (one line)."""
+
+    __slots__ = ("passed", "message")
+
+    def __init__(self, passed, message):
+        if not isinstance(message, str):
+            raise TypeError(f"Result message must be a str, got {type(message).__name__}")
+        self.passed = bool(passed)
+        self.message = message
+
+    def __bool__(self):
+        return self.passed
+
+    def __repr__(self):
+        return self.message
+
+    __str__ = __repr__
+
+
+def passed(text):
+    """A passing Result: "✅ Correct: <text>"."""
+    return Result(True, PASS_PREFIX + text)
+
+
+def failed(hint):
+    """A failing Result: "❌ Not yet: <hint>"."""
+    return Result(False, FAIL_PREFIX + hint)
+
+
+class Hint(Exception):
+    """Raised inside a check to fail it with a specific hint for the reader."""
+
+
+def check(func):
+    """Decorator: make `func(student_function, ...)` a self-check returning a `Result` (see module docstring)."""
+
+    @functools.wraps(func)
+    def wrapper(student, *args, **kwargs):
+        if not callable(student):
+            raise TypeError(f"{func.__name__} expects your function itself, e.g. {func.__name__}(my_function), "
+                            f"not its result; got {type(student).__name__}")
+        try:
+            text = func(student, *args, **kwargs)
+        except Hint as hint:
+            return failed(str(hint))
+        if not isinstance(text, str):
+            raise TypeError(f"check {func.__name__} must return its success message as a str")
+        return passed(text)
+
+    return wrapper
+
+
+def _copy(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
+    return value
+
+
+def _name(func):
+    return getattr(func, "__name__", type(func).__name__)
+
+
+def run(func, *args, **kwargs):
+    """Call the reader's func on copies of the arguments; turn its failures into a `Hint`.
+
+    NotImplementedError -> "not implemented yet: ..."; any other exception -> a hint naming its type and message.
+    """
+    name = _name(func)
+    try:
+        return func(*_copy(args), **{k: _copy(v) for k, v in kwargs.items()})
+    except NotImplementedError:
+        raise Hint(f"{NOT_IMPLEMENTED}: write the body of `{name}` where it says `raise NotImplementedError`, "
+                   f"run that cell, then run this check again.") from None
+    except Hint:
+        raise
+    except Exception as exc:  # the reader's code failed: say how, do not show a traceback
+        where = ""
+        tb = exc.__traceback__
+        while tb is not None:  # the innermost line of the reader's own function, if it is there
+            if tb.tb_frame.f_code is getattr(func, "__code__", None):
+                where = f" (line {tb.tb_lineno - func.__code__.co_firstlineno + 1} of `{name}`)"
+            tb = tb.tb_next
+        raise Hint(f"`{name}` raised {type(exc).__name__}{where}: {exc}") from None
+
+
+def _as_array(value, name):
+    if value is None:
+        raise Hint(f"{name} is None: did you forget the `return` statement?")
+    if isinstance(value, tuple) and not isinstance(value, np.ndarray):
+        raise Hint(f"{name} is a tuple of {len(value)} items, expected one array: return a single array")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Hint(f"{name} should be an array of numbers, got {type(value).__name__}") from None
+    return arr
+
+
+def _close(a, b, rtol, atol):
+    b = np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def expect_array(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=None):
+    """Compare the reader's array `got` with `expected`; raise a `Hint` that says what differs.
+
+    Order: None / not numeric -> shape (transposed shape: "did you transpose?") -> NaN/inf -> each entry of
+    `mistakes` ({hint: wrong value}) -> a transposed square answer -> values within rtol/atol.
+    Returns `got` as a float64 array when it matches.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    arr = _as_array(got, name)
+    if arr.shape != expected.shape:
+        if arr.ndim == 2 and arr.shape == expected.T.shape:
+            raise Hint(f"{name} has shape {arr.shape}, expected {expected.shape}: did you transpose?")
+        if arr.size == expected.size:
+            raise Hint(f"{name} has shape {arr.shape}, expected {expected.shape} (same number of entries: "
+                       f"a reshape or a missing/extra axis?)")
+        raise Hint(f"{name} has shape {arr.shape}, expected {expected.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise Hint(f"{name} contains NaN or inf: an overflow (exp of a large number?) or a division by zero")
+    for hint, wrong in (mistakes or {}).items():
+        if _close(arr, wrong, rtol, atol) and not _close(arr, expected, rtol, atol):
+            raise Hint(f"{name} is not right: {hint}")
+    if _close(arr, expected, rtol, atol):
+        return arr
+    if arr.ndim == 2 and arr.shape[0] == arr.shape[1] and _close(arr, expected.T, rtol, atol):
+        raise Hint(f"{name} equals the transpose of the right answer: check the order of your matrix product")
+    err = np.abs(arr - expected)
+    idx = np.unravel_index(int(np.argmax(err)), arr.shape)
+    where = f"[{', '.join(str(int(i)) for i in idx)}]" if arr.ndim else ""
+    raise Hint(f"{name} has the right shape {arr.shape} but wrong values: {name}{where} = "
+               f"{arr[idx]:.6g}, expected {expected[idx]:.6g}")
+
+
+def expect_scalar(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=None):
+    """Compare the reader's number with `expected` (a float); raise a `Hint` naming the mistake if known."""
+    if got is None:
+        raise Hint(f"{name} is None: did you forget the `return` statement?")
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Hint(f"{name} should be a number, got {type(got).__name__}") from None
+    if arr.size != 1:
+        raise Hint(f"{name} should be one number, got an array of shape {arr.shape}: did you forget to "
+                   f"sum or average (np.mean) over the batch?")
+    value = float(arr.reshape(-1)[0])
+    if not np.isfinite(value):
+        raise Hint(f"{name} is {value}: an overflow (exp of a large number?) or log(0)?")
+    for hint, wrong in (mistakes or {}).items():
+        if np.isclose(value, wrong, rtol=rtol, atol=atol) and not np.isclose(value, expected, rtol=rtol, atol=atol):
+            raise Hint(f"{name} = {value:.6g} is not right: {hint}")
+    if not np.isclose(value, expected, rtol=rtol, atol=atol):
+        raise Hint(f"{name} = {value:.6g}, expected {expected:.6g}")
+    return value
+
+
+def expect_true(condition, hint):
+    """Raise Hint(hint) unless condition holds (for checks that are not a single comparison)."""
+    if not condition:
+        raise Hint(hint)
+
+
+def signature_names(func):
+    """The parameter names of the reader's function (to give a hint when they changed the signature)."""
+    try:
+        return list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def __getattr__(name):
+    """Load chapter modules on first use: `bplib.exercises.ch01.check_layer_forward(...)`."""
+    import importlib
+
+    if name.startswith("ch") and name[2:].isdigit():
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{name}":
+                raise AttributeError(f"bplib.exercises has no chapter module {name!r}") from None
+            raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
