@@ -25,9 +25,24 @@ def as_inputs(X, n_features, dtype, name="X"):
     if arr.shape[0] == 0:
         raise ValueError(f"{name} has no rows (shape {arr.shape}); expected at least one example")
     arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values; clean the data first")
+    if not all_finite(arr):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name} contains NaN or infinite values (the first at row {bad[0]}, column {bad[1]}); "
+                         f"clean the data first")
     return arr
+
+
+def all_finite(arr):
+    """True if every entry of the float array `arr` is finite, without a full-size boolean temporary.
+
+    Fast path: a sum is NaN/inf if any entry is, and a float64 sum of finite float32 numbers cannot overflow.
+    Only a non-finite sum (a NaN/inf entry, or float64 numbers near 1e308) needs the exact entry-wise test.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):     # inf + -inf = NaN is the answer we want, silently
+        total = arr.sum(dtype=np.float64)
+    if np.isfinite(total):
+        return True
+    return bool(np.isfinite(arr).all())
 
 
 def as_targets(Y, m, n_out, output, dtype, name="Y"):

@@ -63,7 +63,8 @@ def leaky_relu(z):
 def leaky_relu_prime(z, a=None):
     """1 for z > 0, 0.01 otherwise."""
     z = _float(z)
-    return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype)
+    one, slope = z.dtype.type(1), z.dtype.type(LEAKY_SLOPE)     # scalars of z's dtype: float32 stays float32
+    return np.where(z > 0, one, slope)
 
 
 def identity(z):

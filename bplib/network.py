@@ -40,9 +40,13 @@ class MLP:
         self.activation = _checks.choice(activation, set(act.ACTIVATIONS) - {"identity"}, "activation")
         self.output = _checks.choice(output, losses.OUTPUTS, "output")
         self.init = _checks.choice(init, init_mod.INITS, "init")
-        if np.dtype(dtype) not in FLOAT_DTYPES:
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in FLOAT_DTYPES:
             raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype
         self.scale = _checks.positive_number(scale, "scale")
         self.l1 = _checks.non_negative_number(l1, "l1")
         self.l2 = _checks.non_negative_number(l2, "l2")
@@ -91,9 +95,10 @@ class MLP:
         delta = activations[L] - T                            # δ(L) = a(L) - y for all three output/loss pairs
         for l in range(L, 0, -1):
             deltas[l - 1] = delta
-            dW[l - 1] = (delta.T @ activations[l - 1]) * (1 / m)  # ∂J/∂W(l) = δ(l) a(l-1)ᵀ, batch mean
-            db[l - 1] = delta.sum(axis=0) * (1 / m)              # ∂J/∂b(l) = δ(l), batch mean
-            if l > 1:                                            # δ(l-1) = (W(l)ᵀ δ(l)) ⊙ σ'(z(l-1))
+            dW[l - 1] = delta.T @ activations[l - 1]          # ∂J/∂W(l) = Σ_i δ(l)_i a(l-1)_iᵀ ...
+            dW[l - 1] *= 1 / m                                # ... averaged over the batch (in place: no copy)
+            db[l - 1] = delta.sum(axis=0) * (1 / m)           # ∂J/∂b(l) = batch mean of δ(l)
+            if l > 1:                                         # δ(l-1) = (W(l)ᵀ δ(l)) ⊙ σ'(z(l-1))
                 delta = (delta @ self.weights[l - 1]) * self._sigma_prime(zs[l - 2], activations[l - 1])
         return deltas, dW, db
 

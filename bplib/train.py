@@ -38,6 +38,20 @@ def _accuracy_count(out, T, output):
     return 0
 
 
+def _check_grads(params, grads):
+    """Fail loudly if a network's gradients do not match its parameters in number, shape or dtype.
+
+    Checked on the first batch only (it costs nothing): a float64 gradient for a float32 weight would mean a
+    silent upcast somewhere in the backward pass, and doubled memory traffic in every update after it.
+    """
+    if len(grads) != len(params):
+        raise ValueError(f"the network returned {len(grads)} gradients for {len(params)} parameters")
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if g.shape != p.shape or g.dtype != p.dtype:
+            raise TypeError(f"gradient {i} is {g.dtype} {g.shape}, but its parameter is {p.dtype} {p.shape}: "
+                            f"a gradient must match its parameter's shape and dtype (no silent upcast)")
+
+
 def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, X_val=None, Y_val=None,
           lr_schedule=None, track_grad_norms=False, progress="auto", verbose=True, callback=None,
           shuffle=True, diverge_factor=10.0, **optimizer_args):
@@ -64,20 +78,34 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
         "grad_norms" (list of arrays, one norm per layer, if tracked), "time" (seconds per epoch), and
         "diverged": None, or a dict with "epoch", "batch", "loss" and "message" if a loss became NaN or inf
         (or grew past diverge_factor times the first epoch's).
-        Nothing non-finite is ever appended to the lists, so they are always safe to plot.
+        No NaN or inf loss is ever appended, so the curves are always safe to plot ("acc" and "val_acc" are
+        NaN for an identity (regression) output, which has no accuracy).
     """
     epochs = _checks.positive_int(epochs, "epochs")
     lr = _checks.positive_number(lr, "lr")
     batch_size = _checks.positive_int(batch_size, "batch_size")
     if lr_schedule is not None and not callable(lr_schedule):
         raise TypeError("lr_schedule must be None or a function (epoch, lr) -> lr")
+    if callback is not None and not callable(callback):
+        raise TypeError("callback must be None or a function (epoch, history) -> None or False")
+    if diverge_factor is not None:
+        diverge_factor = _checks.positive_number(diverge_factor, "diverge_factor")
+        if diverge_factor <= 1:
+            raise ValueError(f"diverge_factor must be > 1 (or None to check only for NaN/inf), got {diverge_factor!r}")
+    if progress not in (True, False, "auto"):
+        raise ValueError(f"progress must be True, False or 'auto', got {progress!r}")
     X, T = net.prepare(X, Y)
     has_val = X_val is not None
     if has_val != (Y_val is not None):
         raise ValueError("give both X_val and Y_val, or neither")
     if has_val:
         X_val, T_val = net.prepare(X_val, Y_val)
-    opt = optimizer if hasattr(optimizer, "step") else optim.make_optimizer(optimizer, **optimizer_args)
+    if hasattr(optimizer, "step"):
+        if optimizer_args:
+            raise TypeError(f"optimizer arguments {sorted(optimizer_args)} only apply when optimizer is a name")
+        opt = optimizer
+    else:
+        opt = optim.make_optimizer(optimizer, **optimizer_args)
     rng = np.random.default_rng(seed)
     m = X.shape[0]
     n_layers = len(net.grad_layer_names())
@@ -98,6 +126,8 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
                     idx = order[start_i:start_i + batch_size]
                     Xb, Tb = X[idx], T[idx]
                     loss, grads, out = net.loss_grads_output(Xb, Tb)
+                    if epoch == 0 and batch == 0:
+                        _check_grads(params, grads)
                     if not np.isfinite(loss):
                         msg = (f"Training diverged in epoch {epoch + 1}, batch {batch + 1}: the loss became {loss}. "
                                f"Try a smaller learning rate (lr = {epoch_lr:g} now).")
