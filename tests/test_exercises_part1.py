@@ -79,3 +79,212 @@ def test_check_rejects_a_non_function_with_a_clear_type_error():
 def test_unknown_chapter_module_is_an_attribute_error():
     with pytest.raises(AttributeError, match="ch99"):
         ex.ch99
+
+
+# ---------------------------------------------------------------- chapter checks: solution, stub, typical mistakes
+from bplib.activations import sigmoid as _sig  # noqa: E402
+
+
+def _stub_any(*args, **kwargs):
+    raise NotImplementedError("Exercise: stub")
+
+
+# chapter 01
+def layer_forward(A_prev, W, b):
+    return A_prev @ W.T + b
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+
+
+def forward(X, weights, biases):
+    a = X
+    for W, b in zip(weights, biases):
+        a = sigmoid(a @ W.T + b)
+    return a
+
+
+def forward_linear_last(X, weights, biases):
+    a = X
+    for l, (W, b) in enumerate(zip(weights, biases)):
+        z = a @ W.T + b
+        a = sigmoid(z) if l < len(weights) - 1 else z
+    return a
+
+
+# chapter 02
+def mse(y_hat, y):
+    return 0.5 * np.sum((y_hat - y) ** 2) / y.shape[0]
+
+
+def cross_entropy(P, Y):
+    return -np.sum(Y * np.log(P)) / Y.shape[0]
+
+
+def gradient_descent(grad, w0, lr, steps):
+    w = np.array(w0, dtype=float)
+    path = [w]
+    for _ in range(steps):
+        w = w - lr * grad(w)
+        path.append(w)
+    return np.array(path)
+
+
+def gd_in_place(grad, w0, lr, steps):
+    w = np.array(w0, dtype=float)
+    path = [w]
+    for _ in range(steps):
+        w -= lr * grad(w)
+        path.append(w)
+    return np.array(path)
+
+
+def gd_no_start(grad, w0, lr, steps):
+    return gradient_descent(grad, w0, lr, steps)[1:]
+
+
+# chapter 03
+def sigmoid_prime(z):
+    s = _sig(z)
+    return s * (1 - s)
+
+
+def output_delta(A_L, Y):
+    return A_L - Y
+
+
+def hidden_delta(delta_next, W_next, z):
+    return (delta_next @ W_next) * sigmoid_prime(z)
+
+
+# chapter 04
+def weight_grad(delta, A_prev):
+    return delta.T @ A_prev / delta.shape[0]
+
+
+def bias_grad(delta):
+    return delta.mean(axis=0)
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    g = np.zeros_like(x, dtype=float)
+    for i in range(x.size):
+        e = np.zeros_like(x, dtype=float)
+        e.flat[i] = eps
+        g.flat[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
+def relative_error(g, n):
+    return np.linalg.norm(g - n) / max(np.linalg.norm(g) + np.linalg.norm(n), 1e-12)
+
+
+CASES = {
+    # check name: (chapter, solution, [(wrong answer, expected hint fragment), ...])
+    "check_layer_forward": ("ch01", layer_forward, [
+        (lambda A, W, b: A @ W.T, "forgot to add the bias"),
+        (lambda A, W, b: A @ W + b, "raised ValueError"),
+        (lambda A, W, b: (A @ W.T + b).T, "did you transpose?"),
+    ]),
+    "check_sigmoid": ("ch01", sigmoid, [
+        (lambda z: 1 / (1 + np.exp(z)), "sign in the exponent"),
+        (np.tanh, "tanh"),
+        (lambda z: 1 / (1 + np.exp(-z)) if np.max(np.abs(z)) < 100 else np.exp(z) / (1 + np.exp(z)), "NaN or inf"),
+    ]),
+    "check_forward": ("ch01", forward, [
+        (forward_linear_last, "the last one included"),
+        (lambda X, Ws, bs: sigmoid(X @ Ws[0].T + bs[0]), "expected (5, 2)"),
+    ]),
+    "check_mse": ("ch02", mse, [
+        (lambda yh, y: np.sum((yh - y) ** 2) / y.shape[0], "forgot the ½"),
+        (lambda yh, y: 0.5 * np.sum((yh - y) ** 2), "divide by m"),
+        (lambda yh, y: np.mean((yh - y) ** 2), "forgot the ½"),
+        (lambda yh, y: 0.5 * np.mean((yh - y) ** 2, axis=0), "one number"),
+    ]),
+    "check_cross_entropy": ("ch02", cross_entropy, [
+        (lambda P, Y: np.sum(Y * np.log(P)) / Y.shape[0], "sign is wrong"),
+        (lambda P, Y: -np.sum(Y * np.log(P)), "divide by m"),
+        (lambda P, Y: -np.mean(Y * np.log(P)), "m·k"),
+    ]),
+    "check_gradient_descent": ("ch02", gradient_descent, [
+        (gd_in_place, "in place"),
+        (gd_no_start, "path[0]"),
+        (lambda g, w0, lr, n: gradient_descent(lambda w: -g(w), w0, lr, n), "uphill"),
+        (lambda g, w0, lr, n: gradient_descent(g, w0, 1.0, n), "learning rate is missing"),
+    ]),
+    "check_sigmoid_prime": ("ch03", sigmoid_prime, [
+        (lambda z: z * (1 - z), "you used z where σ(z) belongs"),
+        (_sig, "this is σ(z) itself"),
+    ]),
+    "check_output_delta": ("ch03", output_delta, [
+        (lambda A, Y: Y - A, "sign is flipped"),
+        (lambda A, Y: (A - Y) * A * (1 - A), "erratum 4"),
+        (lambda A, Y: (A - Y) / A.shape[0], "divided by m"),
+    ]),
+    "check_hidden_delta": ("ch03", hidden_delta, [
+        (lambda d, W, z: d @ W, "forgot the factor σ'(z(l))"),
+        (lambda d, W, z: (d @ W) * _sig(z), "instead of its derivative"),
+        (lambda d, W, z: (d @ W.T) * sigmoid_prime(z), "raised ValueError"),
+    ]),
+    "check_weight_grad": ("ch04", weight_grad, [
+        (lambda d, A: A.T @ d / d.shape[0], "did you transpose?"),
+        (lambda d, A: d.T @ A, "forgot the 1/m"),
+        (lambda d, A: np.outer(d[0], A[0]), "only the first example"),
+    ]),
+    "check_bias_grad": ("ch04", bias_grad, [
+        (lambda d: d.sum(axis=0), "forgot the 1/m"),
+        (lambda d: d[0], "erratum 3"),
+        (lambda d: d.mean(axis=1), "axis=0"),
+        (lambda d: d.mean(axis=0, keepdims=True), "b(l) is a vector"),
+    ]),
+    "check_numerical_gradient": ("ch04", numerical_gradient, [
+        (lambda f, x, eps: np.array([(f(x + eps * e) - f(x)) / eps for e in np.eye(x.size)]), "one-sided"),
+        (lambda f, x, eps: np.array([(f(x + eps * e) - f(x - eps * e)) / eps for e in np.eye(x.size)]), "2ε"),
+    ]),
+    "check_relative_error": ("ch04", relative_error, [
+        (lambda g, n: np.linalg.norm(g - n), "absolute error"),
+        (lambda g, n: np.linalg.norm(g - n) / np.linalg.norm(g), "‖g‖ only"),
+        (lambda g, n: np.linalg.norm(g - n) / (np.linalg.norm(g) + np.linalg.norm(n)), "0 / 0"),
+    ]),
+}
+WRONG = [(name, i) for name, (_, _, wrongs) in CASES.items() for i in range(len(wrongs))]
+
+
+def _check(name):
+    return getattr(getattr(ex, CASES[name][0]), name)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_check_passes_on_the_solution(name):
+    result = _check(name)(CASES[name][1])
+    assert result.passed, result.message
+    assert result.message.startswith("✅ Correct: ")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_check_fails_on_the_stub(name):
+    result = _check(name)(_stub_any)
+    assert not result
+    assert result.message.startswith("❌ Not yet: not implemented yet"), result.message
+
+
+@pytest.mark.parametrize("name, i", WRONG)
+def test_check_fails_on_a_typical_mistake_with_its_hint(name, i):
+    wrong, hint = CASES[name][2][i]
+    with np.errstate(all="ignore"):
+        result = _check(name)(wrong)
+    assert not result
+    assert hint in result.message, result.message
+
+
+def test_every_chapter_check_is_tested():
+    for chapter in ("ch01", "ch02", "ch03", "ch04"):
+        module = getattr(ex, chapter)
+        names = {n for n in dir(module) if n.startswith("check_")}
+        assert names == {n for n, (c, _, _) in CASES.items() if c == chapter}, chapter
+
+
+def test_checks_reject_a_result_instead_of_a_function():
+    with pytest.raises(TypeError, match="not its result"):
+        ex.ch04.check_bias_grad(np.zeros(3))
