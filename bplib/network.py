@@ -14,6 +14,7 @@ import numpy as np
 from . import _checks, activations as act, init as init_mod, losses
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_NO_TARGETS = object()          # prepare(X) without Y; Y=None is a mistake and gets a clear error
 
 
 class MLP:
@@ -41,12 +42,12 @@ class MLP:
         self.output = _checks.choice(output, losses.OUTPUTS, "output")
         self.init = _checks.choice(init, init_mod.INITS, "init")
         try:
-            dtype = np.dtype(dtype)
+            known = dtype is not None and np.dtype(dtype) in FLOAT_DTYPES   # (np.dtype(None) would be float64)
         except TypeError:
-            dtype = None
-        if dtype not in FLOAT_DTYPES:
+            known = False
+        if not known:
             raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
-        self.dtype = dtype
+        self.dtype = np.dtype(dtype)
         self.scale = _checks.positive_number(scale, "scale")
         self.l1 = _checks.non_negative_number(l1, "l1")
         self.l2 = _checks.non_negative_number(l2, "l2")
@@ -125,10 +126,13 @@ class MLP:
         return dW
 
     # ------------------------------------------------------------------ public API
-    def prepare(self, X, Y=None):
-        """Validate inputs once: X -> (m, n_0) array of the net's dtype; Y -> targets (m, n_L) (see `_checks`)."""
+    def prepare(self, X, Y=_NO_TARGETS):
+        """Validate inputs once: X -> (m, n_0) array of the net's dtype; Y -> targets (m, n_L) (see `_checks`).
+
+        prepare(X) returns X alone; prepare(X, Y) returns (X, T), and rejects Y = None with a clear TypeError.
+        """
         X = _checks.as_inputs(X, self.sizes[0], self.dtype)
-        if Y is None:
+        if Y is _NO_TARGETS:
             return X
         return X, _checks.as_targets(Y, X.shape[0], self.sizes[-1], self.output, self.dtype)
 
