@@ -1,0 +1,281 @@
+"""MNIST and Fashion-MNIST for the course: the committed offline sample and the full sets (article section 4).
+
+    from bplib.data import load_mnist, one_hot
+    X_train, y_train, X_test, y_test = load_mnist()                 # the 4,000 / 1,000 sample in data/, offline
+    X_train, y_train, X_test, y_test = load_mnist(source="full")    # 60,000 / 10,000 MNIST
+    X_train, y_train, X_test, y_test = load_mnist(source="full", variant="fashion")   # Fashion-MNIST
+    Y_train = one_hot(y_train)                                      # (m, 10), the article's target vectors y
+
+Where the full sets come from, in this order, for each of the four IDX files:
+1. `data_dir/<folder>/` (folder "mnist" or "fashion-mnist"), the file raw or gzip-compressed, put there by hand
+   or by an earlier download;
+2. a system copy (Debian's package dataset-fashion-mnist installs Fashion-MNIST in /usr/share/datasets/);
+3. a download from the mirrors torchvision and Keras use, verified against a pinned SHA-256 and written
+   atomically (see bplib.download).
+Every file, wherever it comes from, is checked against the pinned SHA-256 of its decompressed content (so a
+recompressed copy such as Debian's is accepted, a corrupt or wrong one is not) and parsed by the strict IDX
+reader (bplib.idx).
+"""
+import hashlib
+import numbers
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import download as _download
+from . import idx
+
+REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SAMPLE_PATH = REPO_DATA_DIR / "mnist_sample.npz"
+
+CLASS_NAMES = {
+    "mnist": ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+    "fashion": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                "Ankle boot"),
+}
+
+
+@dataclass(frozen=True)
+class IdxFile:
+    """One file of a data set: its name without ".gz", its array shape and the pinned SHA-256 values."""
+
+    name: str          # e.g. "train-images-idx3-ubyte"; mirrors serve name + ".gz"
+    shape: tuple       # e.g. (60000, 28, 28)
+    gz_sha256: str     # of the .gz the mirrors serve (checked on download)
+    raw_sha256: str    # of the decompressed IDX content (checked on every load)
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """Where a full data set lives: its folder under data_dir, system copies, mirrors and files."""
+
+    title: str
+    folder: str
+    mirrors: tuple
+    system_dirs: tuple
+    files: tuple       # IdxFile for train images, train labels, test images, test labels (in that order)
+
+
+# Pinned hashes. MNIST .gz: SHA-256 of the files torchvision and TensorFlow serve (torchvision lists their MD5,
+# TensorFlow Datasets and others their SHA-256). Fashion-MNIST .gz: the SHA-256 the Fashion-MNIST files have on
+# Zalando's and Keras' mirrors. Decompressed content: SHA-256 values published alongside those files; for
+# Fashion-MNIST they equal the content of Debian's recompressed copy (hashed here), whose MD5 also matches the
+# MD5 of the decompressed files that Fashion-MNIST users publish. See data/README.md.
+MNIST = DataSet(
+    title="MNIST",
+    folder="mnist",
+    mirrors=("https://ossci-datasets.s3.amazonaws.com/mnist/",        # torchvision's mirror
+             "https://storage.googleapis.com/cvdf-datasets/mnist/",   # TensorFlow's mirror
+             "http://yann.lecun.com/exdb/mnist/"),                    # the original; often refuses now
+    system_dirs=(),
+    files=(
+        IdxFile("train-images-idx3-ubyte", (60000, 28, 28),
+                "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+                "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+        IdxFile("train-labels-idx1-ubyte", (60000,),
+                "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+                "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+        IdxFile("t10k-images-idx3-ubyte", (10000, 28, 28),
+                "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+                "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+        IdxFile("t10k-labels-idx1-ubyte", (10000,),
+                "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+                "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+    ),
+)
+
+FASHION_MNIST = DataSet(
+    title="Fashion-MNIST",
+    folder="fashion-mnist",
+    mirrors=("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",    # Keras' mirror
+             "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"),     # Zalando's, used by torchvision
+    system_dirs=("/usr/share/datasets/fashion-mnist",),                         # Debian: dataset-fashion-mnist
+    files=(
+        IdxFile("train-images-idx3-ubyte", (60000, 28, 28),
+                "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+                "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+        IdxFile("train-labels-idx1-ubyte", (60000,),
+                "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+                "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
+        IdxFile("t10k-images-idx3-ubyte", (10000, 28, 28),
+                "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+                "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+        IdxFile("t10k-labels-idx1-ubyte", (10000,),
+                "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+                "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+    ),
+)
+
+DATASETS = {"mnist": MNIST, "fashion": FASHION_MNIST}
+SOURCES = ("sample", "full")
+
+
+# ---------------------------------------------------------------------------------------------- full sets
+def _local_copy(spec, f, data_dir):
+    """The first existing file for `f`: data_dir/<folder>/ then the system folders, raw name before .gz."""
+    for folder in (Path(data_dir) / spec.folder, *map(Path, spec.system_dirs)):
+        for name in (f.name, f.name + ".gz"):
+            path = folder / name
+            if path.is_file():
+                return path
+    return None
+
+
+def _missing_files_message(spec, missing, target):
+    lines = [f"{spec.title} is not available offline: missing " + ", ".join(f.name + ".gz" for f in missing) + "."]
+    lines.append("Download these files from one of:")
+    lines += [f"  {base}" for base in spec.mirrors]
+    lines.append(f"and put them (gzip-compressed or decompressed, names unchanged) into {target}/")
+    if spec.system_dirs:
+        lines.append("or install the system copy (Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist, "
+                     f"which fills {spec.system_dirs[0]}/).")
+    return "\n".join(lines)
+
+
+def locate(spec, data_dir=None, download=True, progress=True):
+    """Find (or download) the four IDX files of a full data set; return their paths in `spec.files` order.
+
+    Args:
+        spec: a DataSet (MNIST or FASHION_MNIST; tests pass their own).
+        data_dir: folder holding <spec.folder>/ (default: the repository's data/ folder).
+        download: fetch missing files from spec.mirrors; if False, a missing file raises.
+        progress: show a progress bar while downloading.
+    Returns:
+        list of 4 pathlib.Path.
+    Raises:
+        FileNotFoundError (download=False) or bplib.download.DownloadError (every mirror failed), with one message
+        that lists the missing files, the mirrors and the folder to put them in.
+    """
+    data_dir = Path(REPO_DATA_DIR if data_dir is None else data_dir)
+    target = data_dir / spec.folder
+    paths = [_local_copy(spec, f, data_dir) for f in spec.files]
+    missing = [f for f, p in zip(spec.files, paths) if p is None]
+    if not missing:
+        return paths
+    if not download:
+        raise FileNotFoundError(_missing_files_message(spec, missing, target))
+    failures = []
+    for i, f in enumerate(spec.files):
+        if paths[i] is None:
+            try:
+                paths[i] = _download.fetch(f.name + ".gz", f.gz_sha256, spec.mirrors, target, progress=progress)
+            except _download.DownloadError as exc:
+                failures.append(str(exc))
+    if failures:
+        raise _download.DownloadError(_missing_files_message(spec, missing, target)
+                                      + "\n\nWhat went wrong:\n" + "\n".join(failures))
+    return paths
+
+
+def read_verified(path, f, title):
+    """Read one IDX file (raw or .gz) after checking the SHA-256 of its decompressed content against `f`.
+
+    Returns:
+        uint8 array of shape f.shape.
+    Raises:
+        ValueError naming the file when the content is not the expected one (corrupt, truncated, other data set).
+    """
+    data = idx.read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != f.raw_sha256:
+        raise ValueError(f"{path} is not {title}'s {f.name}: the SHA-256 of its (decompressed) content is "
+                         f"{digest}, expected {f.raw_sha256}. Delete it to download it again, or replace it with "
+                         f"the original file.")
+    return idx.parse_idx(data, name=str(path), expected_shape=f.shape)
+
+
+def load_full(spec, data_dir=None, download=True, progress=True):
+    """Load a full data set as uint8 arrays: (X_train (m, 28, 28), y_train (m,), X_test, y_test)."""
+    paths = locate(spec, data_dir=data_dir, download=download, progress=progress)
+    return tuple(read_verified(p, f, spec.title) for p, f in zip(paths, spec.files))
+
+
+# ---------------------------------------------------------------------------------------------- the sample
+def load_sample(path=SAMPLE_PATH):
+    """Load the committed MNIST sample as uint8 arrays: (X_train (4000, 28, 28), y_train (4000,), X_test, y_test)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"the MNIST sample {path} is missing; it is part of the repository (data/). "
+                                f"Reinstall from a git checkout with `pip install -e .`, or rebuild it with "
+                                f"tools/make_mnist_sample.py")
+    with np.load(path, allow_pickle=False) as npz:
+        return tuple(npz[k] for k in ("X_train", "y_train", "X_test", "y_test"))
+
+
+# ---------------------------------------------------------------------------------------------- public API
+def load_mnist(source="sample", variant="mnist", flatten=True, data_dir=None, download=True):
+    """Load MNIST (or Fashion-MNIST) scaled to [0, 1], ready for bplib.MLP (article section 4).
+
+    Args:
+        source: "sample" (default): the 4,000 train / 1,000 test MNIST digits committed in data/mnist_sample.npz
+            (offline, deterministic, 400 / 100 per class); "full": the 60,000 / 10,000 set.
+        variant: "mnist" (handwritten digits) or "fashion" (Fashion-MNIST, same format; source="full" only).
+        flatten: True gives X of shape (m, 784) (one image per row, as the network's input a(0)); False gives
+            (m, 28, 28) for plotting.
+        data_dir: where the full sets are cached, in data_dir/mnist/ and data_dir/fashion-mnist/
+            (default: the repository's data/ folder, which git ignores for these).
+        download: for source="full", fetch missing files from the mirrors (False: raise if they are missing).
+    Returns:
+        X_train (m, 784) or (m, 28, 28) float32 in [0, 1], y_train (m,) int64 in 0..9, X_test, y_test likewise.
+    Raises:
+        ValueError / TypeError for bad arguments; FileNotFoundError or bplib.download.DownloadError when the
+        full data cannot be found or fetched (the message says which files, from where, to which folder).
+    """
+    if not isinstance(source, str) or source not in SOURCES:
+        raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
+    if not isinstance(variant, str) or variant not in DATASETS:
+        raise ValueError(f"variant must be one of {sorted(DATASETS)}, got {variant!r}")
+    if not isinstance(flatten, bool):
+        raise TypeError(f"flatten must be True or False, got {flatten!r}")
+    if not isinstance(download, bool):
+        raise TypeError(f"download must be True or False, got {download!r}")
+    if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
+        raise TypeError(f"data_dir must be None, a str or a path, got {type(data_dir).__name__}")
+    if source == "sample":
+        if variant != "mnist":
+            raise ValueError(f"the committed sample is MNIST only; use source='full' for variant={variant!r}")
+        arrays = load_sample()
+    else:
+        arrays = load_full(DATASETS[variant], data_dir=data_dir, download=download)
+    X_train, y_train, X_test, y_test = arrays
+    return _images(X_train, flatten), _labels(y_train), _images(X_test, flatten), _labels(y_test)
+
+
+def _images(X, flatten):
+    X = X.astype(np.float32) / np.float32(255)            # uint8 0..255 -> float32 0..1
+    return X.reshape(len(X), -1) if flatten else X
+
+
+def _labels(y):
+    return y.astype(np.int64)
+
+
+def one_hot(y, k=10, dtype=np.float64):
+    """One-hot target vectors: row i has a 1 in column y[i] (the article's y for softmax + cross-entropy).
+
+    Args:
+        y: integer class labels of shape (m,), values in 0..k-1.
+        k: number of classes (10 for MNIST).
+        dtype: floating dtype of the result.
+    Returns:
+        Y of shape (m, k).
+    """
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"k must be a positive integer (the number of classes), got {k!r}")
+    if isinstance(y, (str, bytes)) or y is None:
+        raise TypeError(f"y must be an array of integer labels of shape (m,), got {type(y).__name__}")
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}; use y.astype(int) if the "
+                        f"values are whole numbers")
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D with shape (m,), got shape {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= k):
+        raise ValueError(f"y holds labels from {y.min()} to {y.max()}, expected values in 0..{k - 1} for k={k}")
+    if np.dtype(dtype).kind != "f":
+        raise TypeError(f"dtype must be a floating type such as np.float64 or np.float32, got {dtype!r}")
+    Y = np.zeros((y.shape[0], int(k)), dtype=dtype)
+    Y[np.arange(y.shape[0]), y] = 1
+    return Y
