@@ -56,6 +56,7 @@ class DataSet:
     mirrors: tuple
     system_dirs: tuple
     files: tuple       # IdxFile for train images, train labels, test images, test labels (in that order)
+    system_hint: str = ""   # how to install the system copy, for the error message
 
 
 # Pinned hashes. MNIST .gz: SHA-256 of the files torchvision and TensorFlow serve (torchvision lists their MD5,
@@ -92,6 +93,8 @@ FASHION_MNIST = DataSet(
     mirrors=("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",    # Keras' mirror
              "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"),     # Zalando's, used by torchvision
     system_dirs=("/usr/share/datasets/fashion-mnist",),                         # Debian: dataset-fashion-mnist
+    system_hint="Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist, which fills "
+                "/usr/share/datasets/fashion-mnist/",
     files=(
         IdxFile("train-images-idx3-ubyte", (60000, 28, 28),
                 "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
@@ -124,13 +127,14 @@ def _local_copy(spec, f, data_dir):
 
 
 def _missing_files_message(spec, missing, target):
-    lines = [f"{spec.title} is not available offline: missing " + ", ".join(f.name + ".gz" for f in missing) + "."]
+    looked = [f"{target}/", *(f"{d}/" for d in spec.system_dirs)]
+    lines = [f"{spec.title} not found: missing " + ", ".join(f.name + ".gz" for f in missing)
+             + " (looked in " + " and ".join(looked) + ")."]
     lines.append("Download these files from one of:")
     lines += [f"  {base}" for base in spec.mirrors]
     lines.append(f"and put them (gzip-compressed or decompressed, names unchanged) into {target}/")
-    if spec.system_dirs:
-        lines.append("or install the system copy (Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist, "
-                     f"which fills {spec.system_dirs[0]}/).")
+    if spec.system_hint:
+        lines.append(f"or install the system copy ({spec.system_hint}).")
     return "\n".join(lines)
 
 
@@ -157,10 +161,12 @@ def locate(spec, data_dir=None, download=True, progress=True):
     if not download:
         raise FileNotFoundError(_missing_files_message(spec, missing, target))
     failures = []
+    unreachable = set()  # mirrors that refused a connection are not tried again for the next files
     for i, f in enumerate(spec.files):
         if paths[i] is None:
             try:
-                paths[i] = _download.fetch(f.name + ".gz", f.gz_sha256, spec.mirrors, target, progress=progress)
+                paths[i] = _download.fetch(f.name + ".gz", f.gz_sha256, spec.mirrors, target, progress=progress,
+                                           unreachable=unreachable)
             except _download.DownloadError as exc:
                 failures.append(str(exc))
     if failures:

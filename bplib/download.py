@@ -65,7 +65,7 @@ def _download_to(url, tmp, timeout, progress, desc):
     return n, h.hexdigest()
 
 
-def fetch(filename, sha256, mirrors, dest_dir, timeout=30.0, progress=True):
+def fetch(filename, sha256, mirrors, dest_dir, timeout=30.0, progress=True, unreachable=None):
     """Return the path of `dest_dir/filename`, downloading it from the first mirror that serves the right bytes.
 
     Args:
@@ -75,6 +75,9 @@ def fetch(filename, sha256, mirrors, dest_dir, timeout=30.0, progress=True):
         dest_dir: folder to put the file into (created if missing).
         timeout: seconds to wait for each connection / read.
         progress: show a tqdm progress bar while downloading.
+        unreachable: optional set shared by several calls: a mirror that cannot be connected to is added to it
+            and not tried again by later calls (so a machine without network fails fast, not after a timeout
+            per file and mirror).
     Returns:
         pathlib.Path of the verified file.
     Raises:
@@ -96,6 +99,9 @@ def fetch(filename, sha256, mirrors, dest_dir, timeout=30.0, progress=True):
     failures = []
     for base in mirrors:
         url = base + filename
+        if unreachable is not None and base in unreachable:
+            failures.append(f"  {url}: not tried (could not connect to this mirror earlier)")
+            continue
         fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{filename}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as tmp:
@@ -113,8 +119,10 @@ def fetch(filename, sha256, mirrors, dest_dir, timeout=30.0, progress=True):
                 raise
             if isinstance(exc, urllib.error.HTTPError):
                 reason = f"HTTP {exc.code} {exc.reason}"
-            elif isinstance(exc, urllib.error.URLError):
-                reason = f"cannot connect ({exc.reason})"
+            elif isinstance(exc, (urllib.error.URLError, TimeoutError, ConnectionRefusedError)):
+                reason = f"cannot connect ({getattr(exc, 'reason', exc)})"
+                if unreachable is not None:
+                    unreachable.add(base)
             else:
                 reason = f"{type(exc).__name__}: {exc}"
             failures.append(f"  {url}: {reason}")

@@ -267,3 +267,35 @@ def test_every_mirror_down_gives_one_error_and_leaves_nothing(toy_set, tmp_path,
     msg = str(err.value)
     assert "missing train-images-idx3-ubyte.gz" in msg and "HTTP 404" in msg and str(tmp_path / "toy") in msg
     assert files_in(tmp_path / "toy") == []
+
+
+def closed_port_url():
+    """A base URL on 127.0.0.1 where nothing listens (connection refused)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def test_an_unreachable_mirror_is_skipped_for_later_files(server, tmp_path):
+    gz, _, _ = idx_gz((10, 28, 28), seed=10)
+    server.files["/a.gz"] = gz
+    dead = closed_port_url()
+    unreachable = set()
+    download.fetch("a.gz", sha(gz), [dead, server.url], tmp_path, progress=False, unreachable=unreachable)
+    assert unreachable == {dead}
+    with pytest.raises(download.DownloadError, match=r"b\.gz: not tried \(could not connect to this mirror"):
+        download.fetch("b.gz", "0" * 64, [dead], tmp_path, progress=False, unreachable=unreachable)
+
+
+def test_offline_download_fails_with_one_message_for_all_files(toy_set, tmp_path):
+    spec, _ = toy_set
+    dead = closed_port_url()
+    spec = data.DataSet(spec.title, spec.folder, (dead,), (), spec.files)
+    with pytest.raises(download.DownloadError) as err:
+        data.locate(spec, data_dir=tmp_path, progress=False)
+    msg = str(err.value)
+    assert msg.count("cannot connect") == 1 and msg.count("not tried") == 3
+    assert files_in(tmp_path / "toy") == []

@@ -114,6 +114,19 @@ def test_full_mnist_offline_error_says_what_to_get_and_where(tmp_path):
     assert str(tmp_path / "mnist") in msg
 
 
+def test_fashion_offline_error_names_the_debian_package(tmp_path):
+    import dataclasses
+
+    from bplib import data
+
+    spec = dataclasses.replace(data.FASHION_MNIST, system_dirs=(str(tmp_path / "no-system-copy"),))
+    with pytest.raises(FileNotFoundError) as err:
+        data.locate(spec, data_dir=tmp_path, download=False)
+    msg = str(err.value)
+    assert "Fashion-MNIST not found" in msg and "apt-get install dataset-fashion-mnist" in msg
+    assert "https://storage.googleapis.com/tensorflow/tf-keras-datasets/" in msg
+
+
 def test_class_names():
     assert CLASS_NAMES["mnist"][7] == "7"
     assert CLASS_NAMES["fashion"][0] == "T-shirt/top" and CLASS_NAMES["fashion"][9] == "Ankle boot"
