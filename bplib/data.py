@@ -169,8 +169,9 @@ def locate(spec, data_dir=None, download=True, progress=True):
                                            unreachable=unreachable)
             except _download.DownloadError as exc:
                 failures.append(str(exc))
-    if failures:
-        raise _download.DownloadError(_missing_files_message(spec, missing, target)
+    if failures:  # the files that did arrive stay (verified); the message names the ones still missing
+        still_missing = [f for f, p in zip(spec.files, paths) if p is None]
+        raise _download.DownloadError(_missing_files_message(spec, still_missing, target)
                                       + "\n\nWhat went wrong:\n" + "\n".join(failures))
     return paths
 

@@ -81,8 +81,8 @@ def fetch(filename, sha256, mirrors, dest_dir, timeout=30.0, progress=True, unre
     Returns:
         pathlib.Path of the verified file.
     Raises:
-        DownloadError listing every mirror's failure (HTTP error, cut connection, hash mismatch). Nothing is
-        left in dest_dir then.
+        DownloadError listing every mirror's failure (HTTP error, cut connection, hash mismatch); no new file
+        is left in dest_dir then (temporary files are deleted).
     """
     if not isinstance(filename, str) or not filename or "/" in filename or "\\" in filename:
         raise ValueError(f"filename must be a plain file name, got {filename!r}")

@@ -299,3 +299,12 @@ def test_offline_download_fails_with_one_message_for_all_files(toy_set, tmp_path
     msg = str(err.value)
     assert msg.count("cannot connect") == 1 and msg.count("not tried") == 3
     assert files_in(tmp_path / "toy") == []
+
+
+def test_a_partial_download_keeps_the_verified_files_and_names_the_rest(toy_set, tmp_path, server):
+    spec, _ = toy_set
+    del server.files["/mirror/t10k-labels-idx1-ubyte.gz"]
+    with pytest.raises(download.DownloadError) as err:
+        data.locate(spec, data_dir=tmp_path, progress=False)
+    assert "missing t10k-labels-idx1-ubyte.gz (looked in" in str(err.value)
+    assert files_in(tmp_path / "toy") == sorted(f.name + ".gz" for f in spec.files[:3])
