@@ -1,0 +1,58 @@
+"""How long one playground update takes: a training chunk plus the redraw (target: median <= 100 ms).
+
+    python benchmarks/bench_playground.py            # prints median and p90 of Playground.step() per setting
+
+Each setting builds a playground, takes 3 warm-up steps (the first draws the axes' cached background), then
+times `steps` calls of step(), which is exactly what one tick of a running playground does (train
+epochs_per_step epochs, update the figure, encode the PNG, set the widgets). Deterministic settings; the
+timings themselves vary with the machine's load.
+"""
+import argparse
+import time
+
+import numpy as np
+
+import bplib
+
+SETTINGS = {
+    "spirals 2x8 tanh sgd (default)": dict(dataset="spirals", depth=2, width=8, activation="tanh"),
+    "moons 3x16 relu adam": dict(dataset="moons", depth=3, width=16, activation="relu", init="he",
+                                 optimizer="adam", learning_rate=0.01),
+    "xor 1x4 sigmoid momentum, batch 1": dict(dataset="xor", depth=1, width=4, activation="sigmoid",
+                                              optimizer="momentum", learning_rate=0.03, batch_size=1),
+    "circles 8x64 tanh (deepest, widest)": dict(dataset="circles", depth=8, width=64, activation="tanh",
+                                                learning_rate=0.01, epochs_per_step=2),
+}
+
+
+def time_steps(settings, steps):
+    """Seconds taken by each of `steps` calls of step() (after 3 warm-up steps) -> array (steps,)."""
+    pg = bplib.widgets.playground(**settings)
+    for _ in range(3):
+        pg.step()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        pg.step()
+        times.append(time.perf_counter() - start)
+    pg.close()
+    return np.array(times)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=30, help="timed step() calls per setting")
+    args = parser.parse_args(argv)
+    all_times = []
+    print(f"{'setting':40s} {'median':>9s} {'p90':>9s}")
+    for name, settings in SETTINGS.items():
+        t = time_steps(settings, args.steps) * 1000
+        all_times.append(t)
+        print(f"{name:40s} {np.median(t):6.1f} ms {np.percentile(t, 90):6.1f} ms", flush=True)
+    t = np.concatenate(all_times)
+    print(f"{'all settings':40s} {np.median(t):6.1f} ms {np.percentile(t, 90):6.1f} ms")
+    return 0 if np.median(t) <= 100 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,290 @@
+"""The playground's model: data, network, optimiser and training in chunks, without any widget (article 3.2 end, 3.3).
+
+`bplib.widgets.playground()` draws and controls one of these; tests and scripts can drive it directly:
+
+    model = PlaygroundModel(dataset="spirals", depth=2, width=8, activation="tanh", learning_rate=0.1)
+    model.train_chunk()               # epochs_per_step epochs of mini-batch gradient descent
+    model.history["loss"]             # full-batch train loss J after every epoch (entry 0: the untrained net)
+
+Everything is deterministic for a given seed: the data (seed), the initial weights (seed) and the per-epoch
+shuffles (a generator seeded from seed) give bit-identical histories, however the epochs are split into chunks.
+
+Divergence (see `DIVERGE_FACTOR`): a loss or weight that becomes NaN/inf, or an epoch after which the full-batch
+train loss is more than DIVERGE_FACTOR times the reference loss: the larger of the untrained network's loss and
+ln 2, the cross-entropy of guessing 50/50 on two balanced classes. `bplib.train`'s default test (ten times
+the first epoch's loss) misses the classic case of a too-large learning rate, lr = 10 with sigmoid units on
+spirals: there the loss jumps to about 3 times the untrained loss in the very first epoch and then bounces around
+it for ever, never NaN and never ten times its first-epoch value. A network that ends an epoch at more than twice
+its untrained loss (and twice a coin flip's) has been made worse by its own steps: they overshoot. The model then restores the weights of
+the last good epoch (so the plots show a real state, never NaNs) and refuses to train until it is rebuilt.
+"""
+import contextlib
+import ctypes
+import glob
+import numbers
+import os
+
+import numpy as np
+
+from . import _checks, activations, datasets, init as init_mod, optim
+from .network import MLP
+
+#: an epoch whose full-batch train loss exceeds this many times max(untrained loss, ln 2) counts as divergence
+DIVERGE_FACTOR = 2.0
+
+MAX_DEPTH = 8
+MAX_WIDTH = 64
+ACTIVATIONS = tuple(name for name in activations.ACTIVATIONS if name != "identity")
+INITS = tuple(init_mod.INITS)
+OPTIMIZERS = tuple(optim.OPTIMIZERS)
+DATASETS = tuple(datasets.DATASETS)
+
+#: every setting and its default; "depth" counts hidden layers, each of "width" units
+DEFAULTS = {
+    "dataset": "spirals", "noise": 0.05, "n_train": 200, "n_test": 100,
+    "depth": 2, "width": 8, "activation": "tanh", "init": "xavier",
+    "optimizer": "sgd", "learning_rate": 0.1, "batch_size": 10, "l2": 0.0,
+    "epochs_per_step": 5, "seed": 0, "grid": 60,
+}
+#: settings that only change how the next steps are taken; all others rebuild data and network
+LIVE_SETTINGS = ("learning_rate", "batch_size", "l2", "epochs_per_step")
+
+
+def _int_in(value, lo, hi, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer from {lo} to {hi}, got {value!r}")
+    return int(value)
+
+
+def validate(settings):
+    """Check a (partial) settings dict; return a cleaned copy or raise TypeError/ValueError naming the setting."""
+    unknown = sorted(set(settings) - set(DEFAULTS))
+    if unknown:
+        raise TypeError(f"unknown playground setting(s) {unknown}; valid settings are {sorted(DEFAULTS)}")
+    out = {}
+    for key, value in settings.items():
+        if key in ("dataset", "activation", "init", "optimizer"):
+            valid = {"dataset": DATASETS, "activation": ACTIVATIONS, "init": INITS, "optimizer": OPTIMIZERS}[key]
+            value = _checks.choice(value, valid, key)
+        elif key == "noise":
+            value = _checks.non_negative_number(value, "noise")
+            if value > 1:
+                raise ValueError(f"noise must be from 0 to 1 (a standard deviation in data units), got {value!r}")
+        elif key in ("n_train", "n_test"):
+            value = _int_in(value, 2 if key == "n_train" else 1, 5000, key)
+        elif key == "depth":
+            value = _int_in(value, 0, MAX_DEPTH, "depth (the number of hidden layers)")
+        elif key == "width":
+            value = _int_in(value, 1, MAX_WIDTH, "width (units per hidden layer)")
+        elif key == "learning_rate":
+            value = _checks.positive_number(value, "learning_rate")
+        elif key == "batch_size":
+            value = _int_in(value, 1, 5000, "batch_size")
+        elif key == "l2":
+            value = _checks.non_negative_number(value, "l2")
+        elif key == "epochs_per_step":
+            value = _int_in(value, 1, 1000, "epochs_per_step")
+        elif key == "seed":
+            value = _int_in(value, 0, 2**32 - 1, "seed")
+        elif key == "grid":
+            value = _int_in(value, 2, 400, "grid (points per side of the probability image)")
+        out[key] = value
+    return out
+
+
+class PlaygroundModel:
+    """Data, network and training state of one playground (no drawing).
+
+    Args: any of DEFAULTS as keywords (unknown names raise TypeError, bad values ValueError).
+    Attributes:
+        settings: the current settings dict.
+        X_train (n_train, 2), y_train (n_train,), X_test (n_test, 2), y_test (n_test,): the data.
+        net: the current bplib.MLP, sizes [2, width × depth, 2], softmax output (cross-entropy loss).
+        history: per-epoch lists "epoch", "loss", "test_loss", "acc", "test_acc" (full-batch, after the epoch;
+            index 0 is the untrained net) and "grad_norms" (mean ‖∂J/∂W(l)‖ of each layer over the epoch's
+            mini-batches, an array of L numbers; index 0: full-batch gradient of the untrained net).
+        diverged: None, or a dict with "epoch" and "message".
+    """
+
+    def __init__(self, **settings):
+        self.settings = dict(DEFAULTS)
+        self.settings.update(validate(settings))
+        self.rebuild()
+
+    # ------------------------------------------------------------------ building
+    @property
+    def sizes(self):
+        """[n_0, n_1, ..., n_L] = [2, width (depth times), 2]."""
+        return [2] + [self.settings["width"]] * self.settings["depth"] + [2]
+
+    def rebuild(self):
+        """Regenerate data, network, optimiser and history from the settings (same seed, same state)."""
+        s = self.settings
+        seed = s["seed"]
+        n = s["n_train"] + s["n_test"]
+        X, y = datasets.make(s["dataset"], n=n, noise=s["noise"], seed=seed)
+        order = np.random.default_rng([seed, 1]).permutation(n)       # a random train/test split, seeded
+        train, test = order[:s["n_train"]], order[s["n_train"]:]
+        self.X_train, self.y_train, self.X_test, self.y_test = X[train], y[train], X[test], y[test]
+        self.net = MLP(self.sizes, activation=s["activation"], output="softmax", init=s["init"],
+                       seed=np.random.default_rng([seed, 2]), l2=s["l2"])
+        self._X, self._T = self.net.prepare(self.X_train, self.y_train)
+        self._X_test, self._T_test = self.net.prepare(self.X_test, self.y_test)
+        self._rng = np.random.default_rng([seed, 3])                   # the per-epoch shuffles
+        self.optimizer = optim.make_optimizer(s["optimizer"])
+        self.diverged = None
+        xlim, ylim = _limits(X)
+        self.extent = (*xlim, *ylim)
+        g = s["grid"]
+        xx, yy = np.meshgrid(np.linspace(*xlim, g), np.linspace(*ylim, g))
+        self._grid_X = np.c_[xx.ravel(), yy.ravel()].astype(np.float32)
+        # a float32 twin of the net draws the probability image about twice as fast (a picture needs no float64)
+        self._viewer = MLP(self.sizes, activation=s["activation"], output="softmax", init="zeros", dtype=np.float32)
+        self.history = {"epoch": [], "loss": [], "test_loss": [], "acc": [], "test_acc": [], "grad_norms": []}
+        loss, grads, _ = self.net.loss_grads_output(self._X, self._T)
+        self.initial_loss = loss
+        self.reference_loss = max(loss, float(np.log(2)))             # untrained, or a 50/50 guess if larger
+        self._record(0, [np.sqrt(float(np.vdot(g, g))) for g in grads[:self.net.n_layers]])
+
+    def update(self, **settings):
+        """Change settings; returns True if that rebuilt everything (data/architecture/seed...), False if live.
+
+        Live settings (LIVE_SETTINGS) apply from the next step on; after a divergence they rebuild too, since
+        the diverged run cannot continue.
+        """
+        settings = validate(settings)
+        changed = {k: v for k, v in settings.items() if self.settings[k] != v}
+        if not changed:
+            return False
+        self.settings.update(changed)
+        if self.diverged is not None or any(k not in LIVE_SETTINGS for k in changed):
+            self.rebuild()
+            return True
+        if "l2" in changed:
+            self.net.l2 = changed["l2"]
+        return False
+
+    # ------------------------------------------------------------------ training
+    @property
+    def epoch(self):
+        """The number of epochs trained since the last rebuild."""
+        return self.history["epoch"][-1]
+
+    def _record(self, epoch, grad_norms):
+        h = self.history
+        loss, out = self.net.loss_output(self._X, self._T)
+        test_loss, test_out = self.net.loss_output(self._X_test, self._T_test)
+        h["epoch"].append(epoch)
+        h["loss"].append(loss)
+        h["test_loss"].append(test_loss)
+        h["acc"].append(float(np.mean(out.argmax(axis=1) == self.y_train)))
+        h["test_acc"].append(float(np.mean(test_out.argmax(axis=1) == self.y_test)))
+        h["grad_norms"].append(np.asarray(grad_norms, dtype=float))
+
+    def _diverge(self, epoch, what, saved):
+        for p, good in zip(self.net.params(), saved):
+            p[...] = good                                   # back to the last good epoch, so plots stay finite
+        self.optimizer = optim.make_optimizer(self.settings["optimizer"])
+        lr = self.settings["learning_rate"]
+        self.diverged = {"epoch": epoch, "message": (
+            f"Training diverged in epoch {epoch}: {what}. The learning rate α = {lr:g} is too large for this "
+            f"network: lower it (or press reset). The plots show the last good epoch, {epoch - 1}.")}
+
+    def train_chunk(self, epochs=None):
+        """Train `epochs` (default settings["epochs_per_step"]) epochs of mini-batch descent; return epochs done.
+
+        Each epoch shuffles the n_train examples, takes steps on mini-batches of batch_size (the last may be
+        smaller), then records full-batch train/test loss and accuracy. Stops early on divergence.
+        """
+        if self.diverged is not None:
+            return 0
+        epochs = self.settings["epochs_per_step"] if epochs is None else _int_in(epochs, 1, 10**6, "epochs")
+        lr, batch_size = self.settings["learning_rate"], self.settings["batch_size"]
+        net, X, T = self.net, self._X, self._T
+        params = net.params()
+        m, L = X.shape[0], net.n_layers
+        done = 0
+        with single_threaded_blas(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for _ in range(epochs):
+                epoch = self.epoch + 1
+                saved = [p.copy() for p in params]
+                order = self._rng.permutation(m)
+                norm_sum = np.zeros(L)
+                n_batches = 0
+                for start in range(0, m, batch_size):
+                    idx = order[start:start + batch_size]
+                    loss, grads, _ = net.loss_grads_output(X[idx], T[idx])
+                    if not np.isfinite(loss):
+                        self._diverge(epoch, f"the loss became {loss}", saved)
+                        return done
+                    norm_sum += [np.sqrt(float(np.vdot(g, g))) for g in grads[:L]]
+                    n_batches += 1
+                    self.optimizer.step(params, grads, lr)
+                if not all(np.isfinite(float(p.sum())) for p in params):
+                    self._diverge(epoch, "the weights became NaN or infinite", saved)
+                    return done
+                loss, _ = net.loss_output(X, T)
+                if not np.isfinite(loss) or loss > DIVERGE_FACTOR * self.reference_loss:
+                    self._diverge(epoch, f"the loss J grew to {loss:.3g}, more than {DIVERGE_FACTOR:g} × "
+                                         f"{self.reference_loss:.3g} (the untrained loss, or ln 2 if larger)", saved)
+                    return done
+                self._record(epoch, norm_sum / n_batches)
+                done += 1
+        return done
+
+    def probabilities(self):
+        """P(class 1) of the network on the grid × grid image over `extent`, shape (grid, grid), row 0 at the bottom."""
+        g = self.settings["grid"]
+        for twin, p in zip(self._viewer.params(), self.net.params()):
+            twin[...] = p
+        with single_threaded_blas(), np.errstate(over="ignore", invalid="ignore"):
+            return self._viewer.forward_pass(self._grid_X)[1][-1][:, 1].reshape(g, g)
+
+    def summary(self):
+        """One deterministic line: data, architecture, epoch and rounded losses."""
+        s, h = self.settings, self.history
+        text = (f"{s['dataset']}, sizes {self.sizes}, {s['activation']}, {s['optimizer']} α={s['learning_rate']:.4g}: "
+                f"epoch {self.epoch}, train loss {h['loss'][-1]:.4f}, test loss {h['test_loss'][-1]:.4f}, "
+                f"test accuracy {100 * h['test_acc'][-1]:.1f}%")
+        return text + (" (diverged)" if self.diverged else "")
+
+
+def _find_openblas_set_threads_local():
+    """NumPy's bundled OpenBLAS `openblas_set_num_threads_local` (per-thread thread count), or None."""
+    libs = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
+    for path in sorted(glob.glob(os.path.join(libs, "*openblas*"))):
+        try:
+            fn = ctypes.CDLL(path).openblas_set_num_threads_local
+        except (OSError, AttributeError):
+            continue
+        fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
+        return fn
+    return None
+
+
+_SET_THREADS_LOCAL = _find_openblas_set_threads_local()
+
+
+@contextlib.contextmanager
+def single_threaded_blas():
+    """Run the enclosed NumPy calls with a one-thread OpenBLAS, in the calling thread only.
+
+    The playground's matrices are tiny (e.g. 10 × 64 @ 64 × 64): splitting them over threads costs more than it
+    saves, and on a busy 2-core machine it made a training chunk 5-10 times slower (230 ms instead of 25 ms).
+    Other threads, e.g. the notebook training MNIST, keep their threads. A no-op where NumPy has no OpenBLAS.
+    """
+    if _SET_THREADS_LOCAL is None:
+        yield
+        return
+    previous = _SET_THREADS_LOCAL(1)
+    try:
+        yield
+    finally:
+        _SET_THREADS_LOCAL(previous)
+
+
+def _limits(X, margin=0.15):
+    """A square box around the points X (n, 2) with a margin: (xlim, ylim)."""
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * (1 + margin)
+    return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)

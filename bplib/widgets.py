@@ -1,0 +1,482 @@
+"""The playground: a TensorFlow-Playground-like training widget inside Jupyter (article 3.2 end, 3.3).
+
+    pg = bplib.widgets.playground(dataset="spirals", depth=2, width=8, activation="tanh")
+    pg                                  # as a cell's last expression: the live widget (a static PNG elsewhere)
+    pg.controls["depth"].value = 4      # every control can be driven from code; this rebuilds the network
+    pg.step()                           # train one chunk (epochs_per_step epochs) and redraw
+    pg.history["loss"], pg.net          # per-epoch losses; the current bplib.MLP
+
+What it shows: the decision boundary P(class 1) with train (circles) and test (triangles) points, train and test
+loss per epoch, the mean gradient norm ‖∂J/∂W(l)‖ of every layer (vanishing or exploding gradients as depth
+grows), the epoch count, and a message instead of a crash when training diverges (see bplib.playground).
+
+Drawing: one matplotlib figure (not pyplot's, so the inline backend never shows it twice) whose artists are
+updated in place and rendered to a PNG shown by an ipywidgets Image; the same PNG is the static picture that
+frontends without widgets (nbval, GitHub, nbviewer) display. One update (a chunk plus the redraw) costs well under
+100 ms (benchmarks/bench_playground.py).
+
+Running: "run" trains chunk after chunk in a background thread. One lock guards the model and the figure, so a
+step, a control change and a redraw never interleave; a generation counter makes a superseded run thread exit
+instead of taking another step. A run stops when paused, when training diverges, when the kernel is interrupted
+(the ■ button), when a new playground is created (re-running the cell closes the old one) and on close().
+"""
+import base64
+import io
+import threading
+import time
+import weakref
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+from PIL import Image
+
+from . import plots
+from .playground import (ACTIVATIONS, DATASETS, DEFAULTS, INITS, LIVE_SETTINGS, MAX_DEPTH, MAX_WIDTH, OPTIMIZERS,
+                         PlaygroundModel, validate)
+
+__all__ = ["playground", "Playground"]
+
+#: background colours for P(class 1): class 0's blue through white to class 1's orange
+PROB_CMAP = LinearSegmentedColormap.from_list("bplib_prob", ["#7fb5dc", "#ffffff", "#ffbf80"])
+L2_CHOICES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+MIN_SECONDS_PER_UPDATE = 0.05      # a running playground redraws at most 20 times a second
+
+_LIVE = weakref.WeakSet()          # every open playground (a kernel interrupt pauses them all)
+_BY_CELL = {}                      # notebook cell id -> weakref to the playground that cell created last
+
+
+def playground(**settings):
+    """Create a playground; display it as a cell's last expression.
+
+    Settings (all optional; see bplib.playground.DEFAULTS): dataset ("moons", "circles", "spirals", "xor"),
+    noise, n_train, n_test, depth (hidden layers, 0-8), width (units per hidden layer, 1-64), activation,
+    init, optimizer ("sgd", "momentum", "adam"), learning_rate (1e-4 to 10 on the slider), batch_size, l2,
+    epochs_per_step, seed, grid (pixels per side of the probability image).
+    Returns: a Playground. Unknown settings raise TypeError, bad values ValueError.
+    """
+    return Playground(**settings)
+
+
+class Playground:
+    """One playground: a PlaygroundModel, its controls, its figure and its run thread (see the module docstring).
+
+    Attributes: controls (dict of ipywidgets by setting name, plus "run", "step", "reset"), model, widget (the
+    whole VBox). Properties: history, net, settings, diverged, running, message.
+    """
+
+    def __init__(self, **settings):
+        self.model = PlaygroundModel(**settings)
+        self._lock = threading.RLock()
+        self._run_gen = 0
+        self._thread = None
+        self._closed = False
+        self._interrupted = False
+        self._build_figure()
+        self._build_controls()
+        with self._lock:
+            self._redraw()
+        self._register()
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def history(self):
+        """Per-epoch lists "epoch", "loss", "test_loss", "acc", "test_acc", "grad_norms" (see PlaygroundModel)."""
+        return self.model.history
+
+    @property
+    def net(self):
+        """The current bplib.MLP (replaced when a control rebuilds the network)."""
+        return self.model.net
+
+    @property
+    def settings(self):
+        """A copy of the current settings."""
+        return dict(self.model.settings)
+
+    @property
+    def diverged(self):
+        """None, or {"epoch", "message"} once training diverged."""
+        return self.model.diverged
+
+    @property
+    def message(self):
+        """The text of the divergence message shown in the widget ("" when none)."""
+        return self.model.diverged["message"] if self.model.diverged else ""
+
+    @property
+    def running(self):
+        """True while the background run thread is training."""
+        return self._thread is not None and self._thread.is_alive() and self.controls["run"].value
+
+    def step(self):
+        """Train one chunk (settings["epochs_per_step"] epochs) and redraw; returns the epochs trained (0 if diverged)."""
+        with self._lock:
+            done = self.model.train_chunk()
+            self._redraw()
+        if self.model.diverged is not None:
+            self.pause()
+        return done
+
+    def reset(self):
+        """Start again from the initial weights of the current settings (same seed: the same initial loss)."""
+        with self._lock:
+            self.model.rebuild()
+            self._redraw()
+
+    def run(self):
+        """Start training continuously in the background (the same as pressing run)."""
+        self.controls["run"].value = True
+
+    def pause(self):
+        """Stop a continuous run after the current step (the same as pressing pause)."""
+        self.controls["run"].value = False
+
+    def close(self):
+        """Stop running and close every widget of this playground."""
+        self._closed = True
+        self.pause()
+        self.widget.close()
+        for w in self.controls.values():
+            w.close()
+        for w in (self._image, self._status, self._alert):
+            w.close()
+
+    def png(self):
+        """The current picture as PNG bytes."""
+        with self._lock:
+            return self._png
+
+    def __repr__(self):
+        return f"Playground({self.model.summary()})"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live widget for Jupyter frontends, plus a PNG and a deterministic text for those without widgets."""
+        data = self.widget._repr_mimebundle_() or {}
+        data["text/plain"] = repr(self)
+        data["image/png"] = base64.b64encode(self.png()).decode("ascii")
+        return data
+
+    # ------------------------------------------------------------------ figure
+    def _build_figure(self):
+        self.fig = Figure(figsize=(12.5, 4.1), dpi=80)
+        self._canvas = FigureCanvasAgg(self.fig)
+        gs = self.fig.add_gridspec(1, 3, width_ratios=[1, 1.25, 1.05], left=0.045, right=0.985, bottom=0.15,
+                                   top=0.9, wspace=0.3)
+        self._ax_b = self.fig.add_subplot(gs[0])
+        self._ax_l = self.fig.add_subplot(gs[1])
+        self._ax_g = self.fig.add_subplot(gs[2])
+        ax = self._ax_l
+        (self._line_train,) = ax.plot([], [], lw=2, label="train")
+        (self._line_test,) = ax.plot([], [], lw=2, ls="--", label="test")
+        ax.set_yscale("log")
+        ax.set(xlabel="epoch", ylabel="loss J (cross-entropy)", title="Loss per epoch")
+        ax.legend(loc="upper right")
+        ax.grid(True, alpha=0.3)
+        self._ax_g.set_yscale("log")
+        self._ax_g.grid(True, axis="y", alpha=0.3)
+        self._bars = None
+        self._layout = None
+        self._data_key = None
+
+    def _build_boundary_axes(self):
+        """(Re)draw the data points and the probability image: after a rebuild the data may have changed."""
+        ax, m = self._ax_b, self.model
+        ax.clear()
+        self._image_artist = ax.imshow(m.probabilities(), origin="lower", extent=m.extent, cmap=PROB_CMAP,
+                                       vmin=0, vmax=1, interpolation="bilinear", aspect="equal")
+        self._scatters = []
+        for X, y, marker, edge, label in ((m.X_train, m.y_train, "o", "white", "train"),
+                                          (m.X_test, m.y_test, "^", "black", "test")):
+            for c, color in enumerate(plots.CLASS_COLORS):
+                pts = X[y == c]
+                self._scatters.append(ax.scatter(pts[:, 0], pts[:, 1], s=24 if marker == "o" else 30, c=color,
+                                                 marker=marker, edgecolors=edge, linewidths=0.6,
+                                                 label=f"{label}, class {c}"))
+        ax.set(xlim=m.extent[:2], ylim=m.extent[2:], xlabel="x₁", ylabel="x₂")
+        ax.grid(False)
+        self._alert_text = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=13,
+                                   color="#b00020", bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#b00020"})
+
+    def _redraw(self):
+        """Update every artist from the model and render the PNG (caller holds the lock).
+
+        Blitting: axes frames, ticks and legends are drawn once into a cached background and redrawn only when
+        their layout key changes (new data, or an axis range crossing a rounded limit); every update restores
+        that background and draws just the changing artists (image, points, lines, bars, titles) on top.
+        """
+        m, h = self.model, self.model.history
+        s = m.settings
+        data_key = (s["dataset"], s["noise"], s["seed"], s["n_train"], s["n_test"], s["grid"])
+        if data_key != self._data_key:
+            self._build_boundary_axes()
+            self._data_key = data_key
+        else:
+            self._image_artist.set_data(m.probabilities())
+        self._ax_b.set_title(f"P(class 1), epoch {m.epoch}")
+        self._alert_text.set_text("diverged: lower the learning rate" if m.diverged else "")
+        self._alert_text.set_visible(bool(m.diverged))
+
+        self._line_train.set_data(h["epoch"], h["loss"])
+        self._line_test.set_data(h["epoch"], h["test_loss"])
+        losses = np.r_[h["loss"], h["test_loss"]]
+        loss_lim = (_round_down(max(losses.min(), 1e-6), 2), _round_up(losses.max(), 2))
+        epoch_lim = _nice_at_least(max(m.epoch, 50))
+        norms = np.maximum(h["grad_norms"][-1], 1e-12)
+        norm_lim = (_round_down(norms.min(), 1) / 2, _round_up(norms.max(), 1) * 2)
+        untrained = m.epoch == 0
+        layout = (data_key, loss_lim, epoch_lim, norm_lim, len(norms), untrained)
+
+        if layout != self._layout:
+            self._ax_l.set_ylim(*loss_lim)
+            self._ax_l.set_xlim(0, epoch_lim)
+            ax = self._ax_g
+            if self._bars is None or len(self._bars) != len(norms):
+                if self._bars is not None:
+                    self._bars.remove()
+                self._bars = ax.bar(range(1, len(norms) + 1), norms, color="#4c72b0", animated=True)
+                ax.set_xticks(range(1, len(norms) + 1), [f"W({l})" for l in range(1, len(norms) + 1)])
+                ax.set_xlim(0.4, len(norms) + 0.6)
+            ax.set_ylim(*norm_lim)
+            what = "untrained net, full batch" if untrained else "mean over the last epoch's batches"
+            ax.set(xlabel="layer l", ylabel="‖∂J/∂W(l)‖", title=f"Gradient norm per layer\n({what})")
+            ax.title.set_fontsize(11)
+            for a in self._animated():
+                a.set_animated(True)
+            self._canvas.draw()                                   # everything but the animated artists
+            self._background = self._canvas.copy_from_bbox(self.fig.bbox)
+            self._layout = layout
+        for bar, value in zip(self._bars, norms):
+            bar.set_height(value)
+        self._canvas.restore_region(self._background)
+        for a in self._animated():
+            self.fig.draw_artist(a)
+        rgba = np.asarray(self._canvas.buffer_rgba())
+        buf = io.BytesIO()
+        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
+        self._png = buf.getvalue()
+        self._image.value = self._png
+        self._update_labels()
+
+    def _animated(self):
+        """The artists that change between updates, in drawing order."""
+        return ([self._image_artist, *self._scatters, self._alert_text, self._ax_b.title,
+                 self._line_train, self._line_test] + list(self._bars.patches))
+
+    # ------------------------------------------------------------------ controls
+    def _build_controls(self):
+        s = self.model.settings
+        wide = {"description_width": "initial"}
+
+        def box(width):
+            return W.Layout(width=width)
+
+        noise_max = max(0.5, s["noise"])
+        l2_options = sorted(set(L2_CHOICES) | {s["l2"]})
+        c = {
+            "dataset": W.Dropdown(options=list(DATASETS), value=s["dataset"], description="data", layout=box("170px"),
+                                  style=wide),
+            "noise": W.FloatSlider(value=s["noise"], min=0, max=noise_max, step=0.01, description="noise",
+                                   continuous_update=False, readout_format=".2f", layout=box("250px"), style=wide),
+            "seed": W.BoundedIntText(value=s["seed"], min=0, max=2**32 - 1, description="seed", layout=box("140px"),
+                                     style=wide),
+            "learning_rate": W.FloatLogSlider(value=s["learning_rate"], base=10, min=-4, max=1, step=0.1,
+                                              description="learning rate α", continuous_update=False,
+                                              readout_format=".4g", layout=box("340px"), style=wide),
+            "optimizer": W.Dropdown(options=list(OPTIMIZERS), value=s["optimizer"], description="optimiser",
+                                    layout=box("190px"), style=wide),
+            "batch_size": W.IntSlider(value=s["batch_size"], min=1, max=max(s["n_train"], s["batch_size"]),
+                                      description="batch size m", continuous_update=False, layout=box("300px"),
+                                      style=wide),
+            "l2": W.Dropdown(options=l2_options, value=s["l2"], description="L2", layout=box("130px"), style=wide),
+            "depth": W.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description="hidden layers (depth)",
+                                 continuous_update=False, layout=box("330px"), style=wide),
+            "width": W.IntSlider(value=s["width"], min=1, max=MAX_WIDTH, description="units per layer",
+                                 continuous_update=False, layout=box("300px"), style=wide),
+            "activation": W.Dropdown(options=list(ACTIVATIONS), value=s["activation"], description="activation",
+                                     layout=box("200px"), style=wide),
+            "init": W.Dropdown(options=list(INITS), value=s["init"], description="init", layout=box("150px"),
+                               style=wide),
+            "epochs_per_step": W.IntSlider(value=s["epochs_per_step"], min=1, max=max(50, s["epochs_per_step"]),
+                                           description="epochs per step", continuous_update=False,
+                                           layout=box("300px"), style=wide),
+        }
+        for key, widget in c.items():
+            widget.observe(self._make_handler(key), names="value")
+        c["run"] = W.ToggleButton(value=False, description="run", icon="play", tooltip="train continuously",
+                                  layout=box("90px"))
+        c["step"] = W.Button(description="step", icon="step-forward", tooltip="train epochs_per_step epochs",
+                             layout=box("90px"))
+        c["reset"] = W.Button(description="reset", icon="undo", tooltip="back to the initial weights",
+                              layout=box("90px"))
+        c["run"].observe(self._on_run, names="value")
+        c["step"].on_click(lambda _: self.step())
+        c["reset"].on_click(lambda _: self.reset())
+        self.controls = c
+        self._status = W.HTML(layout=box("100%"))
+        self._alert = W.HTML(layout=box("100%"))
+        self._image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
+        rows = [
+            W.HBox([c["run"], c["step"], c["reset"], c["dataset"], c["noise"], c["seed"]]),
+            W.HBox([c["learning_rate"], c["optimizer"], c["batch_size"], c["l2"]]),
+            W.HBox([c["depth"], c["width"], c["activation"], c["init"], c["epochs_per_step"]]),
+        ]
+        self.widget = W.VBox(rows + [self._status, self._alert, self._image])
+        self.widget.add_class("bplib-playground")
+
+    def _make_handler(self, key):
+        def handler(change):
+            if self._closed:
+                return
+            with self._lock:
+                try:
+                    self.model.update(**{key: change["new"]})
+                except (TypeError, ValueError) as exc:     # e.g. a seed typed out of range: say so, keep going
+                    self._alert.value = _alert_html(f"{key}: {exc}")
+                    return
+                self._redraw()
+        return handler
+
+    def _update_labels(self):
+        m, h = self.model, self.model.history
+        self._status.value = (
+            f"<span class='bplib-epoch'><b>epoch {m.epoch}</b></span> · network {'-'.join(map(str, m.sizes))} "
+            f"({m.settings['activation']}, {m.net.n_params} parameters) · train loss {h['loss'][-1]:.4f} · "
+            f"test loss {h['test_loss'][-1]:.4f} · test accuracy {100 * h['test_acc'][-1]:.1f}%")
+        self._alert.value = _alert_html(m.diverged["message"]) if m.diverged else ""
+
+    # ------------------------------------------------------------------ running
+    def _on_run(self, change):
+        if change["new"]:
+            self._start()
+        else:
+            self._stop()
+
+    def _start(self):
+        self._stop()                                   # never two run threads
+        _pause_all(but=self)                           # one running playground per kernel
+        if self._closed or self.model.diverged is not None:
+            self.controls["run"].value = False
+            return
+        _hook_kernel_interrupt()
+        self.controls["run"].description, self.controls["run"].icon = "pause", "pause"
+        with self._lock:
+            self._run_gen += 1
+            gen = self._run_gen
+        self._thread = threading.Thread(target=self._run_loop, args=(gen,), name="bplib-playground", daemon=True)
+        self._thread.start()
+
+    def _stop(self):
+        with self._lock:
+            self._run_gen += 1                         # the running thread sees a new generation and exits
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+        self.controls["run"].description, self.controls["run"].icon = "run", "play"
+
+    def _run_loop(self, gen):
+        while True:
+            start = time.perf_counter()
+            with self._lock:
+                if gen != self._run_gen:
+                    if self._interrupted:              # stopped by a kernel interrupt: show "run" again
+                        self._interrupted = False
+                        self.controls["run"].value = False
+                    return
+                self.model.train_chunk()
+                self._redraw()
+                diverged = self.model.diverged is not None
+            if diverged:
+                self.controls["run"].value = False     # runs _stop() in this thread: no join, no deadlock
+                return
+            time.sleep(max(0.005, MIN_SECONDS_PER_UPDATE - (time.perf_counter() - start)))
+
+    def _register(self):
+        _LIVE.add(self)
+        cell = _current_cell_id()
+        if cell is not None:
+            old = _BY_CELL.get(cell)
+            old = old() if old is not None else None
+            if old is not None and old is not self:
+                old.close()                            # the cell was re-run: stop and drop its old playground
+            _BY_CELL[cell] = weakref.ref(self)
+
+
+def _round_down(x, per_decade):
+    """The largest 10^(k / per_decade) <= x: axis limits that change only now and then."""
+    return 10 ** (np.floor(np.log10(x) * per_decade) / per_decade)
+
+
+def _round_up(x, per_decade):
+    """The smallest 10^(k / per_decade) >= x."""
+    return 10 ** (np.ceil(np.log10(x) * per_decade) / per_decade)
+
+
+def _nice_at_least(n):
+    """The smallest of 10, 20, 50, 100, 200, 500, ... that is >= n (an x limit that changes only now and then)."""
+    limit = 10
+    while limit < n:
+        for factor in (2, 2.5, 2):
+            limit = int(limit * factor)
+            if limit >= n:
+                break
+    return limit
+
+
+def _alert_html(text):
+    import html
+    return (f"<div class='bplib-alert' style='color:#b00020;border:1px solid #b00020;padding:4px 8px;'>"
+            f"{html.escape(text)}</div>")
+
+
+def _pause_all(but=None):
+    """Pause every running playground except `but` (sets flags only: safe inside a signal handler)."""
+    for pg in list(_LIVE):
+        if pg is not but:
+            with pg._lock:
+                pg._run_gen += 1
+            if pg.controls["run"].value and threading.current_thread() is threading.main_thread():
+                pg.controls["run"].value = False
+
+
+def _interrupt_pause(signum, frame):
+    """SIGINT while the kernel is idle: stop every run thread; the kernel itself ignores it, as before."""
+    for pg in list(_LIVE):
+        pg._run_gen += 1               # no lock in a signal handler: an int increment is atomic under the GIL
+        pg._interrupted = True
+
+
+def _hook_kernel_interrupt():
+    """Make the kernel's interrupt button (SIGINT) stop running playgrounds.
+
+    ipykernel ignores SIGINT while idle (the state in which a background run trains) and installs Python's
+    default handler only while it handles a message, restoring `kernel.saved_sigint_handler` afterwards. We
+    replace that saved handler by `_interrupt_pause`, so an idle interrupt pauses the playgrounds. Called on
+    the main thread while the kernel handles a message (a button click or a cell); otherwise does nothing.
+    """
+    try:
+        from IPython import get_ipython
+        kernel = getattr(get_ipython(), "kernel", None)
+    except ImportError:
+        return
+    if kernel is None or threading.current_thread() is not threading.main_thread():
+        return
+    saved = getattr(kernel, "saved_sigint_handler", None)
+    if saved is None or saved is _interrupt_pause:
+        return
+    import signal
+    if saved in (signal.SIG_IGN, signal.SIG_DFL, None):
+        kernel.saved_sigint_handler = _interrupt_pause
+
+
+def _current_cell_id():
+    """The id of the notebook cell being executed (JupyterLab, Notebook 7 and nbclient send it), or None."""
+    try:
+        from IPython import get_ipython
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent() if kernel is not None else {}
+        return (parent or {}).get("metadata", {}).get("cellId")
+    except Exception:   # not in a kernel, or an older ipykernel: no cell ids, no replacement
+        return None
