@@ -3,7 +3,7 @@
     python tools/execute_notebooks.py                    # every notebook in notebooks/
     python tools/execute_notebooks.py notebooks/03_*.ipynb
 
-Runs with PYTHONHASHSEED=0 and the notebook's folder as working directory, like nbval; prints each notebook's
+Runs with PYTHONHASHSEED=0, one BLAS thread (as conftest.py sets for pytest) and the notebook's folder as working directory, like nbval; prints each notebook's
 execution time. Run it after every change to a notebook or to bplib, then `python -m pytest`.
 """
 import argparse
@@ -34,7 +34,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path)
     args = parser.parse_args(argv)
-    os.environ["PYTHONHASHSEED"] = "0"          # inherited by the kernels
+    os.environ["PYTHONHASHSEED"] = "0"          # inherited by the kernels, as under pytest (see conftest.py)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     total = 0.0
     for path in paths:
