@@ -34,6 +34,15 @@ from . import _checks
 from .network import MLP
 
 
+def _copy_net(net, list_attrs):
+    """A new object of net's own class (MLP.copy would return a plain MLP) with the listed arrays copied."""
+    new = object.__new__(type(net))
+    new.__dict__.update(net.__dict__)
+    for name in list_attrs:
+        setattr(new, name, [v.copy() for v in getattr(net, name)])
+    return new
+
+
 class BatchNormMLP(MLP):
     """An MLP with batch normalisation (批量归一化) before every hidden activation.
 
@@ -190,11 +199,8 @@ class BatchNormMLP(MLP):
         raise NotImplementedError("deltas() is defined for a plain MLP only")
 
     def copy(self):
-        """An independent copy: weights, β, γ and running statistics copied."""
-        new = super().copy()
-        for name in ("gammas", "running_means", "running_vars"):
-            setattr(new, name, [v.copy() for v in getattr(self, name)])
-        return new
+        """An independent BatchNormMLP: weights, β, γ and running statistics copied."""
+        return _copy_net(self, ("weights", "biases", "gammas", "running_means", "running_vars"))
 
     def save(self, path):
         raise NotImplementedError("bplib.save stores plain MLPs only; a BatchNormMLP cannot be saved yet")
@@ -283,6 +289,10 @@ class ResidualMLP(MLP):
                 back = (delta @ self.weights[l - 1]) * self._sigma_prime(hs[l - 2], activations[l - 1])
                 delta = back + delta if l < L else back             # blocks 2..L-1 add the skip term δ(l)
         return deltas, dW, db
+
+    def copy(self):
+        """An independent ResidualMLP with copied weights and biases."""
+        return _copy_net(self, ("weights", "biases"))
 
     def save(self, path):
         raise NotImplementedError("bplib.save stores plain MLPs only; a ResidualMLP cannot be saved yet")

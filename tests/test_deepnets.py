@@ -188,7 +188,13 @@ def test_calibrate_makes_eval_output_equal_train_output_on_that_data():
     assert net.momentum == 0.9
 
 
-def test_copy_is_independent():
+def test_copy_keeps_the_class_and_is_independent():
+    X, y = np.random.default_rng(0).standard_normal((6, 2)), np.array([0, 1, 0, 1, 1, 0])
+    for net in (BatchNormMLP([2, 4, 4, 2], seed=0), ResidualMLP([2, 4, 4, 2], seed=0)):
+        twin = net.copy()
+        assert type(twin) is type(net)
+        np.testing.assert_array_equal(twin.forward(X), net.forward(X))
+        assert bplib.gradcheck(twin, X, y) < 1e-7
     net = BatchNormMLP([2, 4, 2], seed=0)
     twin = net.copy()
     twin.gammas[0][:] = 7
@@ -252,3 +258,76 @@ def test_deep_plain_net_fails_where_batchnorm_and_residual_nets_train():
     for name in ("batchnorm", "residual"):
         loss, acc = results[name]
         assert loss < 0.5 and acc > 0.9, results
+
+
+# ---------------------------------------------------------------------- bplib.diagnostics
+from bplib import diagnostics  # noqa: E402
+
+
+def test_confusion_matrix_counts_pairs_like_a_loop():
+    rng = np.random.default_rng(10)
+    t, p = rng.integers(0, 4, 200), rng.integers(0, 4, 200)
+    C = diagnostics.confusion_matrix(t, p, k=5)
+    expected = np.zeros((5, 5), dtype=int)
+    for a, b in zip(t, p):
+        expected[a, b] += 1
+    np.testing.assert_array_equal(C, expected)
+    assert C.sum() == 200 and C[4].sum() == 0
+
+
+@pytest.mark.parametrize("args,match", [
+    ((np.array([0, 1]), np.array([0, 1, 1])), "same"),
+    ((np.array([0.0, 1.0]), np.array([0, 1])), "integer class labels"),
+    ((np.array([0, 3]), np.array([0, 1]), 3), "0..2"),
+])
+def test_confusion_matrix_rejects_bad_labels(args, match):
+    with pytest.raises(ValueError, match=match):
+        diagnostics.confusion_matrix(*args)
+
+
+def test_grad_norms_per_layer_matches_loss_and_grads_and_leaves_batchnorm_alone():
+    X, y = bplib.datasets.make_moons(n=40, seed=0)
+    net = bplib.MLP([2, 6, 6, 2], activation="tanh", seed=0)
+    _, dW, _ = net.loss_and_grads(X, y)
+    np.testing.assert_allclose(diagnostics.grad_norms_per_layer(net, X, y), [np.linalg.norm(g) for g in dW])
+    bn = BatchNormMLP([2, 6, 6, 2], seed=0)
+    norms = diagnostics.grad_norms_per_layer(bn, X, y)
+    assert norms.shape == (3,) and np.all(norms > 0)
+    np.testing.assert_array_equal(bn.running_means[0], 0)
+
+
+def test_sigmoid_gradients_vanish_with_depth_and_the_remedies_restore_them():
+    X, y = bplib.datasets.make_circles(n=100, seed=0)
+    ratio = {}
+    for kind in diagnostics.NET_KINDS:
+        norms = diagnostics.grad_norms_per_layer(diagnostics.make_deep_net(kind, 20, activation="sigmoid"), X, y)
+        ratio[kind] = norms[0] / norms[-1]
+    assert ratio["plain"] < 1e-8 and ratio["batchnorm"] > 1e-2 and ratio["residual"] > 1e-2, ratio
+    assert "vanishing" in diagnostics.describe_norms([1e-9, 1.0])
+    assert "exploding" in diagnostics.describe_norms([1e4, 1.0])
+    assert "healthy" in diagnostics.describe_norms([0.5, 1.0])
+
+
+def test_depth_widget_redraws_when_driven_by_value():
+    panel = diagnostics.depth_widget(depth=12, activation="sigmoid", kind="plain")
+    assert "vanishing" in panel.status.value
+    first_png = panel.image.value
+    panel.kind.value = "residual"
+    assert "healthy" in panel.status.value and panel.image.value != first_png
+    panel.depth.value = 3
+    panel.activation.value = "relu"
+    assert "healthy" in panel.status.value
+    assert repr(panel) == "[depth widget: run the notebook in Jupyter to use it]"
+
+
+def test_histograms_and_misclassified_grid_draw_what_they_are_given():
+    import matplotlib.pyplot as plt
+
+    axes = diagnostics.layer_histograms([np.zeros(5), np.ones(5), np.arange(5)])
+    assert len(axes) == 3 and axes[2].get_title().startswith("layer 3")
+    images = np.random.default_rng(0).random((10, 784))
+    y_true, y_pred = np.arange(10), np.array([0, 1, 3, 3, 4, 6, 6, 7, 8, 0])
+    fig = diagnostics.misclassified_grid(images, y_true, y_pred, n=8, cols=4)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["2 → 3", "5 → 6", "9 → 0"]
+    plt.close("all")

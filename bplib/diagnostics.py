@@ -1,0 +1,209 @@
+"""Looking inside a trained network: confusion matrix, misclassified digits, per-layer histograms (chapters 06, 07).
+
+Every plotting function draws into matplotlib Axes it is given (or a new figure) and returns them, like bplib.plots.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import _checks
+
+
+def _labels(y, name):
+    y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be a 1-D array of integer class labels, got dtype {y.dtype}, shape {y.shape}")
+    return y
+
+
+def confusion_matrix(y_true, y_pred, k=None):
+    """C of shape (k, k): C[i, j] = number of examples of true class i predicted as class j.
+
+    y_true, y_pred: integer labels of shape (m,); k: number of classes (None: 1 + the largest label seen).
+    """
+    y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; expected the same")
+    if k is None:
+        k = int(max(y_true.max(initial=0), y_pred.max(initial=0))) + 1
+    k = _checks.positive_int(k, "k")
+    if y_true.size and (min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= k):
+        raise ValueError(f"labels must lie in 0..{k - 1}")
+    C = np.zeros((k, k), dtype=np.int64)
+    np.add.at(C, (y_true, y_pred), 1)
+    return C
+
+
+def plot_confusion_matrix(C, ax=None, class_names=None, title="Confusion matrix (test set)"):
+    """Show C (k, k) as an image with the count in every cell; rows are true classes, columns predictions."""
+    C = np.asarray(C)
+    if C.ndim != 2 or C.shape[0] != C.shape[1]:
+        raise ValueError(f"C must be a square (k, k) matrix, got shape {C.shape}")
+    k = C.shape[0]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 6))
+    names = list(class_names) if class_names is not None else [str(i) for i in range(k)]
+    ax.imshow(np.log1p(C), cmap="Blues")          # log colour scale: the off-diagonal errors stay visible
+    for i in range(k):
+        for j in range(k):
+            if C[i, j]:
+                dark = np.log1p(C[i, j]) > 0.6 * np.log1p(C.max())
+                ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=9,
+                        color="white" if dark else "black")
+    ax.set_xticks(range(k), names, rotation=0 if max(len(n) for n in names) < 3 else 45)
+    ax.set_yticks(range(k), names)
+    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    ax.grid(False)
+    return ax
+
+
+def misclassified_grid(images, y_true, y_pred, n=24, cols=8, class_names=None, probs=None,
+                       title="Misclassified test images"):
+    """A grid of the first n misclassified images, each titled "true → predicted" (and its confidence).
+
+    images: (m, 784) or (m, 28, 28); y_true, y_pred: labels (m,); probs: optional (m, k) network outputs.
+    Returns the figure.
+    """
+    y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    images = np.asarray(images)
+    if images.ndim == 2:
+        side = int(round(np.sqrt(images.shape[1])))
+        if side * side != images.shape[1]:
+            raise ValueError(f"images of {images.shape[1]} pixels are not square; pass (m, h, w) arrays")
+        images = images.reshape(-1, side, side)
+    wrong = np.flatnonzero(y_true != y_pred)[:_checks.positive_int(n, "n")]
+    names = list(class_names) if class_names is not None else None
+    rows = max(1, int(np.ceil(len(wrong) / cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.55 * cols, 1.85 * rows))
+    for ax in np.atleast_1d(axes).ravel():
+        ax.axis("off")
+    for ax, i in zip(np.atleast_1d(axes).ravel(), wrong):
+        ax.imshow(images[i], cmap="gray_r")
+        t, p = (names[y_true[i]], names[y_pred[i]]) if names else (y_true[i], y_pred[i])
+        label = f"{t} → {p}" + (f"\n{100 * probs[i, y_pred[i]]:.0f}%" if probs is not None else "")
+        ax.set_title(label, fontsize=10, color="#b2182b")
+    fig.suptitle(f"{title}: true → predicted" + (" (confidence)" if probs is not None else ""))
+    fig.tight_layout()
+    return fig
+
+
+def layer_histograms(arrays, axes=None, names=None, bins=50, range_=None, xlabel="value", title=None,
+                     color="#4c72b0"):
+    """One histogram per layer (e.g. the activations a(l) or the weights W(l)), side by side.
+
+    arrays: list of arrays (any shapes), one per layer. Returns the array of Axes.
+    """
+    arrays = [np.asarray(a, dtype=np.float64).ravel() for a in arrays]
+    if axes is None:
+        _, axes = plt.subplots(1, len(arrays), figsize=(2.3 * len(arrays), 2.4), sharey=True)
+    axes = np.atleast_1d(axes)
+    if len(axes) != len(arrays):
+        raise ValueError(f"got {len(arrays)} arrays but {len(axes)} axes")
+    names = names or [f"layer {l}" for l in range(1, len(arrays) + 1)]
+    for ax, values, name in zip(axes, arrays, names):
+        ax.hist(values, bins=bins, range=range_, color=color, density=True)
+        ax.set_title(f"{name}\nstd {values.std():.2g}", fontsize=11)
+        ax.set_xlabel(xlabel)
+        ax.set_yticks([])
+    if title:
+        axes[0].figure.suptitle(title)
+    return axes
+
+
+def hidden_activations(net, X):
+    """The hidden activations [a(1), ..., a(L-1)] of a bplib network for X (m, n_0), each (m, n_l)."""
+    X = net.prepare(X)
+    return net.forward_pass(X)[1][1:-1]
+
+
+def grad_norms_per_layer(net, X, Y):
+    """‖∂J/∂W(l)‖ for l = 1..L on one batch, as an array of length L (without changing the network)."""
+    X, T = net.prepare(X, Y)
+    if hasattr(net, "running_means"):      # a BatchNormMLP's training step moves its running statistics
+        net = net.copy()
+    _, grads, _ = net.loss_grads_output(X, T)
+    return np.array([np.linalg.norm(g) for g in grads[:len(net.grad_layer_names())]])
+
+
+# ---------------------------------------------------------------------- vanishing / exploding gradients
+NET_KINDS = ("plain", "batchnorm", "residual")
+
+
+def make_deep_net(kind, depth, width=16, activation="sigmoid", n_in=2, n_out=2, seed=0, init=None):
+    """A net with `depth` hidden layers of `width` units: kind "plain" (bplib.MLP), "batchnorm" or "residual".
+
+    init None picks the usual match: "he" for ReLU-like activations, "xavier" otherwise.
+    """
+    from .deepnets import BatchNormMLP, ResidualMLP
+    from .network import MLP
+
+    _checks.choice(kind, NET_KINDS, "network kind")
+    depth = _checks.positive_int(depth, "depth")
+    if init is None:
+        init = "he" if activation in ("relu", "leaky_relu") else "xavier"
+    sizes = [n_in] + [width] * depth + [n_out]
+    if kind == "residual" and depth < 2:
+        kind = "plain"                           # one hidden layer has no block to skip over
+    cls = {"plain": MLP, "batchnorm": BatchNormMLP, "residual": ResidualMLP}[kind]
+    return cls(sizes, activation=activation, output="softmax", init=init, seed=seed)
+
+
+def depth_figure(depth=10, activation="sigmoid", kind="plain", X=None, y=None, seed=0, ax=None):
+    """Bars of ‖∂J/∂W(l)‖ per layer of a freshly initialised deep net on (X, y); returns (ax, norms)."""
+    if X is None:
+        from . import datasets
+        X, y = datasets.make_circles(n=200, seed=seed)
+    net = make_deep_net(kind, depth, activation=activation, n_in=np.shape(X)[1], seed=seed)
+    norms = grad_norms_per_layer(net, X, y)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8))
+    colors = plt.cm.viridis(np.linspace(0.1, 0.9, len(norms)))
+    ax.bar(np.arange(1, len(norms) + 1), norms, color=colors)
+    ax.set_yscale("log")
+    ax.set_ylim(min(1e-12, norms[norms > 0].min() / 3) if np.any(norms > 0) else 1e-12, max(10.0, norms.max() * 3))
+    ax.set(xlabel="layer l (1 = next to the input)", ylabel="‖∂J/∂W(l)‖ (log scale)",
+           title=f"{kind} net, {depth} hidden {activation} layers: gradient norm per layer at initialisation")
+    return ax, norms
+
+
+def describe_norms(norms):
+    """One line comparing the first layer's gradient norm with the last one's."""
+    first, last = float(norms[0]), float(norms[-1])
+    ratio = first / last if last > 0 else float("inf")
+    verdict = ("vanishing: the first layers hardly learn" if ratio < 1e-3 else
+               "exploding: the first layers get huge steps" if ratio > 1e3 else "healthy: every layer learns")
+    return f"‖∂J/∂W(1)‖ / ‖∂J/∂W(L)‖ = {ratio:.1e} — {verdict}"
+
+
+def depth_widget(depth=10, activation="sigmoid", kind="plain", seed=0):
+    """Sliders for depth, activation and network kind; redraws the per-layer gradient norms (article 3.3 point 5).
+
+    Returns an ipywidgets VBox with attributes `depth`, `activation`, `kind` (the controls), `status` (HTML) and
+    `image` (Image); set their .value to drive it from code. Nothing is printed.
+    """
+    import ipywidgets as widgets
+
+    from . import plots
+
+    depth_w = widgets.IntSlider(value=depth, min=1, max=40, description="depth", continuous_update=False)
+    act_w = widgets.Dropdown(value=activation, options=["sigmoid", "tanh", "relu"], description="activation")
+    kind_w = widgets.Dropdown(value=kind, options=list(NET_KINDS), description="network")
+    status = widgets.HTML()
+    image = plots.image_widget()
+
+    def update(change=None):
+        norms = {}
+
+        def draw():
+            ax, norms["n"] = depth_figure(depth_w.value, act_w.value, kind_w.value, seed=seed)
+            ax.figure.tight_layout()
+            return ax.figure
+
+        plots.draw_into(image, draw)
+        status.value = describe_norms(norms["n"])
+
+    for w in (depth_w, act_w, kind_w):
+        w.observe(update, names="value")
+    update()
+    panel = plots.panel([widgets.HBox([depth_w, act_w, kind_w]), status, image], name="depth widget")
+    panel.depth, panel.activation, panel.kind, panel.status, panel.image = depth_w, act_w, kind_w, status, image
+    return panel
