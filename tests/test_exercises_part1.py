@@ -288,3 +288,145 @@ def test_every_chapter_check_is_tested():
 def test_checks_reject_a_result_instead_of_a_function():
     with pytest.raises(TypeError, match="not its result"):
         ex.ch04.check_bias_grad(np.zeros(3))
+
+
+# ---------------------------------------------------------------- chapters 01-04's helpers: tiny, gd, widgets, graph
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bplib import gd, gd_widgets, graph, tiny  # noqa: E402
+
+
+def test_tiny_network_matches_hand_computed_values():
+    """Independent oracle: the numbers worked out by hand (scalar arithmetic, no bplib) in chapter 01/03."""
+    net = tiny.tiny_net()
+    X, y = tiny.tiny_example()
+    z1 = np.array([0.15 * 0.05 + 0.20 * 0.10 + 0.35, 0.25 * 0.05 + 0.30 * 0.10 + 0.35])
+    a1 = 1 / (1 + np.exp(-z1))
+    z2 = np.array([0.40 * a1[0] + 0.45 * a1[1] + 0.60, 0.50 * a1[0] + 0.55 * a1[1] + 0.60])
+    a2 = np.exp(z2) / np.exp(z2).sum()
+    np.testing.assert_allclose(net.forward(X)[0], a2, rtol=1e-13)
+    np.testing.assert_allclose(z1, [0.3775, 0.3925], rtol=1e-13)
+    d2 = a2 - [0, 1]
+    d1 = np.array([0.40 * d2[0] + 0.50 * d2[1], 0.45 * d2[0] + 0.55 * d2[1]]) * a1 * (1 - a1)
+    deltas = net.deltas(X, y)
+    np.testing.assert_allclose(deltas[1][0], d2, rtol=1e-12)
+    np.testing.assert_allclose(deltas[0][0], d1, rtol=1e-12)
+    Xb, yb = tiny.tiny_batch()
+    assert Xb.shape == (2, 2) and list(yb) == [1, 0]
+    assert bplib.gradcheck(net, Xb, yb, eps=1e-5) < 1e-7
+    other = tiny.tiny_net()
+    other.weights[0][0, 0] = 9.0
+    assert tiny.tiny_net().weights[0][0, 0] == 0.15          # fresh arrays every call
+
+
+def test_gradient_descent_on_a_quadratic_matches_the_closed_form():
+    J, grad = gd.quadratic(np.diag([1.0, 4.0]), center=(1.0, -1.0))
+    path = gd.gradient_descent(grad, (3.0, 1.0), lr=0.1, steps=5)
+    assert path.shape == (6, 2)
+    k = np.arange(6)
+    np.testing.assert_allclose(path[:, 0], 1 + 2 * 0.9 ** k)       # distance shrinks by 1 - lr a each step
+    np.testing.assert_allclose(path[:, 1], -1 + 2 * 0.6 ** k)
+    assert J(path[-1]) < J(path[0])
+
+
+def test_gradient_descent_stops_and_reports_divergence():
+    path = gd.gradient_descent(lambda w: 10 * w, 1.0, lr=1.0, steps=1000)
+    assert gd.diverged(path) and len(path) < 20 and np.all(np.isfinite(path))
+    assert not gd.diverged(gd.gradient_descent(lambda w: w, 1.0, lr=0.5, steps=10))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: gd.gradient_descent(lambda w: w, 1.0, lr=-1, steps=3), "lr must be a positive"),
+    (lambda: gd.gradient_descent(lambda w: w, 1.0, lr=0.1, steps=-1), "steps must be an integer"),
+    (lambda: gd.quadratic(np.ones((2, 3))), "square"),
+    (lambda: gd.quadratic(np.diag([1.0, -1.0])), "positive definite"),
+    (lambda: gd.sgd_linreg([1.0, 2.0], [1.0, 2.0], (0, 0), 0.1, 1, batch_size=3), "at most m"),
+    (lambda: gd.linreg_loss(np.zeros(3), [1.0], [1.0]), r"shape \(\.\.\., 2\)"),
+    (lambda: gd.slope_loss(1.0, [1.0, 2.0], [1.0]), "same length"),
+])
+def test_gd_rejects_bad_input_clearly(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_linreg_gradient_matches_central_differences():
+    x, y = gd.regression_data(m=30, seed=1)
+    p = np.array([0.3, -0.7])
+    numeric = bplib.numerical_gradient(lambda q: gd.linreg_loss(q, x, y), p)
+    assert bplib.relative_error(gd.linreg_grad(p, x, y), numeric) < 1e-8
+    assert bplib.relative_error(gd.slope_grad(0.4, x, y),
+                                bplib.numerical_gradient(lambda w: gd.slope_loss(w, x, y), 0.4)) < 1e-8
+
+
+def test_batch_sgd_equals_plain_gradient_descent_and_minibatches_take_more_steps():
+    x, y = gd.regression_data(m=40, seed=0)
+    batch = gd.sgd_linreg(x, y, (0.0, 0.0), lr=0.3, epochs=4, batch_size=40)
+    plain = gd.gradient_descent(lambda p: gd.linreg_grad(p, x, y), (0.0, 0.0), lr=0.3, steps=4)
+    np.testing.assert_allclose(batch, plain, rtol=1e-12)
+    assert gd.sgd_linreg(x, y, (0.0, 0.0), lr=0.3, epochs=4, batch_size=8).shape == (21, 2)
+    np.testing.assert_array_equal(gd.sgd_linreg(x, y, (0, 0), 0.1, 2, 1, seed=3),
+                                  gd.sgd_linreg(x, y, (0, 0), 0.1, 2, 1, seed=3))
+
+
+def test_double_well_has_two_minima_reached_from_two_starts():
+    left = gd.gradient_descent(gd.double_well_grad, -0.5, lr=0.1, steps=200)[-1, 0]
+    right = gd.gradient_descent(gd.double_well_grad, 0.5, lr=0.1, steps=200)[-1, 0]
+    assert left < -1 and right > 1
+    assert gd.double_well(left) < gd.double_well(right) - 0.5       # the right one is only a local minimum
+
+
+@pytest.mark.parametrize("factor, regime", [(0.05, "too small"), (0.6, "right"), (1.8, "oscillating"),
+                                            (2.15, "diverging")])
+def test_lr_regimes_match_the_observed_paths(factor, regime):
+    _, _, curvature, _ = gd_widgets._problem(0)
+    run = gd_widgets.run_lr(factor / curvature)
+    assert run["regime"] == regime
+    err = np.abs(run["path"] - run["w_star"])
+    steps = np.diff(run["path"])
+    if regime == "diverging":
+        assert err[-1] > err[0]
+    else:
+        assert err[-1] < err[0]
+    if regime == "oscillating":
+        assert np.all(steps[:-1] * steps[1:] < 0)                    # every step changes direction
+    if regime in ("too small", "right"):
+        assert np.all(steps > 0)                                     # monotone towards w* from the left
+
+
+def test_learning_rate_widget_is_driven_by_value_and_reports_divergence():
+    panel = gd_widgets.learning_rate_widget(lr=0.3)
+    first = panel.image.value
+    assert "right" in panel.status.value and first[:8] == b"\x89PNG\r\n\x1a\n"
+    panel.slider.value = 5.0
+    assert "diverging" in panel.status.value and "stopped" in panel.status.value
+    assert panel.image.value != first
+    panel.slider.value = 2.0
+    assert "oscillating" in panel.status.value
+    assert repr(panel) == "[learning-rate widget: run the notebook in Jupyter to use it]"
+    assert not plt.get_fignums()                                     # figures are closed after drawing
+
+
+def test_regimes_figure_has_four_titled_panels():
+    fig = gd_widgets.regimes_figure()
+    titles = [ax.get_title() for ax in fig.axes]
+    assert [t.split(":")[0] for t in titles] == ["too small", "right", "oscillating", "diverging"]
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
+    plt.close(fig)
+
+
+def test_graph_shows_the_tiny_networks_numbers():
+    net = tiny.tiny_net()
+    X, y = tiny.tiny_example()
+    values = graph.node_values(net, X, y)
+    assert values["z1"] == "(0.378, 0.392)" and values["delta2"] == "(0.470, -0.470)"
+    ax = graph.draw_graph(net, X, y)
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "δ(1) = (W(2)ᵀ δ(2)) ⊙ σ'(z(1))" in texts and "(-0.011, -0.011)" in texts
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="exactly 2 layers"):
+        graph.node_values(bplib.MLP([2, 3, 3, 2]), X, y)
+    with pytest.raises(ValueError, match="one example"):
+        graph.node_values(net, *tiny.tiny_batch())
