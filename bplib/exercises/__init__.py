@@ -40,7 +40,6 @@ Writing a check (in chNN.py)::
   NotImplementedError and on at least one typical wrong answer. `Result` is truthy iff passed.
 """
 import functools
-import inspect
 
 import numpy as np
 
@@ -218,14 +217,6 @@ def expect_true(condition, hint):
     """Raise Hint(hint) unless condition holds (for checks that are not a single comparison)."""
     if not condition:
         raise Hint(hint)
-
-
-def signature_names(func):
-    """The parameter names of the reader's function (to give a hint when they changed the signature)."""
-    try:
-        return list(inspect.signature(func).parameters)
-    except (TypeError, ValueError):
-        return []
 
 
 def __getattr__(name):
