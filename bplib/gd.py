@@ -143,29 +143,45 @@ def diverged(path):
     return bool(not np.all(np.isfinite(last)) or np.abs(last).max() > DIVERGED)
 
 
-def sgd_linreg(x, y, w0, lr, epochs, batch_size, seed=0):
-    """Mini-batch gradient descent on the 2-D linear-regression loss; the path of (w, b) after every update.
+def sgd_path(batch_grad, m, w0, lr, epochs, batch_size, seed=0):
+    """Mini-batch gradient descent; the path of the parameters after every update.
 
-    batch_size = m is batch GD, 1 is stochastic GD, in between is mini-batch GD. Each epoch shuffles the m
-    examples (seeded) and takes ceil(m / batch_size) steps. Returns an array (1 + updates, 2), row 0 = w0.
+    Args:
+        batch_grad: function (w (d,), idx (b,) int array) -> gradient (d,) of the mean loss over examples idx.
+        m: number of examples; w0: start (d,) or a number; lr: learning rate α > 0.
+        epochs: passes over the data; each shuffles the m examples (seeded) and takes ceil(m / batch_size) steps.
+        batch_size: m is batch GD, 1 is stochastic GD, in between is mini-batch GD.
+    Returns:
+        array (1 + updates, d), row 0 = w0.
     """
-    x, y = _data(x, y)
-    m = x.size
+    m = _checks.positive_int(m, "m")
     lr = _checks.positive_number(lr, "lr")
     epochs = _checks.positive_int(epochs, "epochs")
     batch_size = _checks.positive_int(batch_size, "batch_size")
     if batch_size > m:
         raise ValueError(f"batch_size must be at most m = {m}, got {batch_size}")
     rng = np.random.default_rng(seed)
-    p = _points(w0, 2, "w0").astype(np.float64).copy()
-    path = [p.copy()]
+    w = np.atleast_1d(np.array(w0, dtype=np.float64))
+    path = [w.copy()]
     for _ in range(epochs):
         order = rng.permutation(m)
         for start in range(0, m, batch_size):
-            idx = order[start:start + batch_size]
-            p = p - lr * linreg_grad(p, x[idx], y[idx])
-            path.append(p.copy())
+            w = w - lr * np.atleast_1d(batch_grad(w, order[start:start + batch_size]))
+            path.append(w.copy())
     return np.array(path)
+
+
+def sgd_linreg(x, y, w0, lr, epochs, batch_size, seed=0):
+    """Mini-batch gradient descent on the 2-D linear-regression loss J(w, b); path (1 + updates, 2) of (w, b)."""
+    x, y = _data(x, y)
+    w0 = _points(w0, 2, "w0")
+    return sgd_path(lambda p, idx: linreg_grad(p, x[idx], y[idx]), x.size, w0, lr, epochs, batch_size, seed)
+
+
+def sgd_slope(x, y, w0, lr, epochs, batch_size, seed=0):
+    """Mini-batch gradient descent on the 1-D slope loss J(w); path (1 + updates, 1) of w."""
+    x, y = _data(x, y)
+    return sgd_path(lambda w, idx: slope_grad(w, x[idx], y[idx]), x.size, w0, lr, epochs, batch_size, seed)
 
 
 def lr_regime(lr, curvature):

@@ -367,6 +367,9 @@ def test_batch_sgd_equals_plain_gradient_descent_and_minibatches_take_more_steps
     plain = gd.gradient_descent(lambda p: gd.linreg_grad(p, x, y), (0.0, 0.0), lr=0.3, steps=4)
     np.testing.assert_allclose(batch, plain, rtol=1e-12)
     assert gd.sgd_linreg(x, y, (0.0, 0.0), lr=0.3, epochs=4, batch_size=8).shape == (21, 2)
+    slope_batch = gd.sgd_slope(x, y, 0.0, lr=0.3, epochs=3, batch_size=40)
+    np.testing.assert_allclose(slope_batch, gd.gradient_descent(lambda w: gd.slope_grad(w, x, y), 0.0, 0.3, 3))
+    assert gd.sgd_slope(x, y, 0.0, lr=0.3, epochs=3, batch_size=1).shape == (121, 1)
     np.testing.assert_array_equal(gd.sgd_linreg(x, y, (0, 0), 0.1, 2, 1, seed=3),
                                   gd.sgd_linreg(x, y, (0, 0), 0.1, 2, 1, seed=3))
 
