@@ -35,11 +35,12 @@ def as_inputs(X, n_features, dtype, name="X"):
 def all_finite(arr):
     """True if every entry of the float array `arr` is finite, without a full-size boolean temporary.
 
-    Fast path: a sum is NaN/inf if any entry is, and a float64 sum of finite float32 numbers cannot overflow.
-    Only a non-finite sum (a NaN/inf entry, or float64 numbers near 1e308) needs the exact entry-wise test.
+    Fast path: a sum is NaN or inf if any entry is (a NaN/inf never cancels out), so a finite sum proves that
+    every entry is finite. A non-finite sum (a NaN/inf entry, or finite numbers whose sum overflows, e.g. many
+    values near 1e38 in float32) falls back to the exact entry-wise test.
     """
     with np.errstate(over="ignore", invalid="ignore"):     # inf + -inf = NaN is the answer we want, silently
-        total = arr.sum(dtype=np.float64)
+        total = arr.sum()
     if np.isfinite(total):
         return True
     return bool(np.isfinite(arr).all())

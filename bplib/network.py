@@ -77,7 +77,8 @@ class MLP:
         L = self.n_layers
         for l in range(1, L + 1):
             W, b = self.weights[l - 1], self.biases[l - 1]
-            z = a @ W.T + b                                   # z(l) = W(l) a(l-1) + b(l), one row per example
+            z = a @ W.T                                       # z(l) = W(l) a(l-1) + b(l), one row per example
+            z += b                                            # (+ b in place: one temporary fewer)
             a = self._out(z) if l == L else self._sigma(z)    # a(l) = σ(z(l)); the output layer has its own σ
             zs.append(z)
             activations.append(a)
@@ -100,7 +101,8 @@ class MLP:
             dW[l - 1] *= 1 / m                                # ... averaged over the batch (in place: no copy)
             db[l - 1] = delta.sum(axis=0) * (1 / m)           # ∂J/∂b(l) = batch mean of δ(l)
             if l > 1:                                         # δ(l-1) = (W(l)ᵀ δ(l)) ⊙ σ'(z(l-1))
-                delta = (delta @ self.weights[l - 1]) * self._sigma_prime(zs[l - 2], activations[l - 1])
+                delta = delta @ self.weights[l - 1]
+                delta *= self._sigma_prime(zs[l - 2], activations[l - 1])
         return deltas, dW, db
 
     # ------------------------------------------------------------------ loss with penalties
