@@ -19,12 +19,12 @@ Backward (δ(l) = m ∂J/∂z(l), one row per example):
     g = δ ⊙ γ;   δ_u = (g - mean(g) - û ⊙ mean(g ⊙ û)) / √(v + ε)     (means over the batch)
     ∂J/∂W(l) = (1/m) δ_uᵀ a(l-1),   δ(l-1) = (δ_u W(l)) ⊙ σ'(z(l-1))
 
-Residual block (He et al. 2016), hidden layers 2..L-1 of equal width:
+Residual network (He et al. 2016), hidden layers of equal width, blocks l = 2..L-1:
 
-    z(l) = a(l-1) W(l)ᵀ + b(l),   a(l) = a(l-1) + σ(z(l))
+    z(l) = W(l) a(l-1) + b(l),   h(l) = h(l-1) + z(l)   (h(1) = z(1)),   a(l) = σ(h(l))
 
-Backward, with G(l) = m ∂J/∂a(l): δ(l) = G(l) ⊙ σ'(z(l)),  G(l-1) = G(l) + δ(l) W(l). The "+ G(l)" is the skip
-path: the gradient reaches early layers without being multiplied by any σ' or W.
+Backward, with δ(l) = m ∂J/∂h(l):  δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(h(l)) + δ(l+1)  when layer l+1 is a block. The
+"+ δ(l+1)" is the skip path: the error term reaches early layers without being multiplied by any σ' or W.
 """
 import numbers
 
