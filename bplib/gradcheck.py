@@ -68,18 +68,18 @@ def gradcheck(net, X, Y, eps=1e-5, max_entries=None, seed=0, return_all=False, f
         if g.shape != p.shape:
             raise ValueError(f"the analytic gradient for {name} has shape {g.shape}, but {name} has shape "
                              f"{p.shape}: a gradient must have its parameter's shape (a transposed dW?)")
-        flat_p = p.reshape(-1)
         idx = np.arange(p.size)
         if max_entries is not None and p.size > max_entries:
             idx = np.sort(rng.choice(p.size, size=max_entries, replace=False))
         numeric = np.empty(idx.size)
         for k, i in enumerate(idx):
-            old = flat_p[i]
-            flat_p[i] = old + eps
+            entry = np.unravel_index(i, p.shape)   # index p itself: p.reshape(-1) may be a copy (non-contiguous p)
+            old = p[entry]
+            p[entry] = old + eps
             f_plus = net.loss_output(X, T)[0]
-            flat_p[i] = old - eps
+            p[entry] = old - eps
             f_minus = net.loss_output(X, T)[0]
-            flat_p[i] = old                      # restore exactly
+            p[entry] = old                       # restore exactly
             numeric[k] = (f_plus - f_minus) / (2 * eps)
-        errors[name] = relative_error(g.reshape(-1)[idx], numeric, floor)
+        errors[name] = relative_error(np.asarray(g)[np.unravel_index(idx, p.shape)], numeric, floor)
     return errors if return_all else max(errors.values())

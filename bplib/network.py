@@ -128,11 +128,33 @@ class MLP:
         return dW
 
     # ------------------------------------------------------------------ public API
+    def check_params(self):
+        """Raise a clear error if weights/biases were replaced by arrays of the wrong shape or kind.
+
+        W(l) = weights[l - 1] must be a float array of shape (n_l, n_{l-1}) and b(l) = biases[l - 1] one of
+        shape (n_l,), as in the article; a transposed W is the classic mistake when setting weights by hand.
+        """
+        L = len(self.sizes) - 1
+        if len(self.weights) != L or len(self.biases) != L:
+            raise ValueError(f"the network has {L} layers (sizes {self.sizes}) but {len(self.weights)} weight "
+                             f"matrices and {len(self.biases)} bias vectors")
+        for l in range(1, L + 1):
+            n_out, n_in = self.sizes[l], self.sizes[l - 1]
+            for name, p, shape in ((f"weights[{l - 1}] (W({l}))", self.weights[l - 1], (n_out, n_in)),
+                                   (f"biases[{l - 1}] (b({l}))", self.biases[l - 1], (n_out,))):
+                if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+                    raise TypeError(f"{name} must be a float NumPy array of shape {shape}, got "
+                                    f"{type(p).__name__}{' of dtype ' + str(p.dtype) if hasattr(p, 'dtype') else ''}")
+                if p.shape != shape:
+                    hint = " (transposed? W(l) has shape (n_l, n_{l-1}))" if p.shape == shape[::-1] else ""
+                    raise ValueError(f"{name} has shape {p.shape}, expected {shape}{hint}")
+
     def prepare(self, X, Y=_NO_TARGETS):
         """Validate inputs once: X -> (m, n_0) array of the net's dtype; Y -> targets (m, n_L) (see `_checks`).
 
         prepare(X) returns X alone; prepare(X, Y) returns (X, T), and rejects Y = None with a clear TypeError.
         """
+        self.check_params()
         X = _checks.as_inputs(X, self.sizes[0], self.dtype)
         if Y is _NO_TARGETS:
             return X

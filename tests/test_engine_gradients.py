@@ -111,3 +111,14 @@ def test_relative_error_uses_norms_and_a_floor():
     assert relative_error([0.0, 0.0], [0.0, 0.0]) == 0.0        # the floor: no 0/0
     assert relative_error([1.0], [-1.0]) == pytest.approx(1.0)  # opposite signs: as wrong as it gets
     assert relative_error([2.0], [1.0]) == pytest.approx(1 / 3)
+
+
+def test_gradcheck_works_on_non_contiguous_parameters():
+    # a weight assigned as a transposed view: p.reshape(-1) would be a copy, and perturbing it would change nothing
+    rng = np.random.default_rng(4)
+    net = checkable_net("tanh", "softmax", 1)
+    net.weights[0] = np.asfortranarray(net.weights[0])
+    net.weights[1] = net.weights[1].T.copy().T                   # a non-contiguous view of the same numbers
+    assert not net.weights[1].flags.c_contiguous
+    X, y = rng.standard_normal((M, N_IN)), rng.integers(0, N_OUT, M)
+    assert bplib.gradcheck(net, X, y) < 1e-7

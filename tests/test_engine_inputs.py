@@ -194,3 +194,22 @@ def test_unknown_names_in_the_lookup_helpers():
         bplib.init.init_std("lecun", 3, 4)
     with pytest.raises(ValueError, match=r"unknown optimizer 'nadam'; expected one of"):
         bplib.optim.make_optimizer("nadam")
+
+
+# ------------------------------------------------------------------ weights set by hand
+def test_weights_set_by_hand_are_checked(data):
+    X, y = data
+    net = bplib.MLP([3, 4, 2], activation="tanh", output="softmax", seed=0)
+    net.weights[0] = net.weights[0].T.copy()
+    with pytest.raises(ValueError, match=r"weights\[0\] \(W\(1\)\) has shape \(3, 4\), expected \(4, 3\) \(transposed\?"):
+        net.forward(X)
+    net = bplib.MLP([3, 4, 2], activation="tanh", output="softmax", seed=0)
+    net.biases[1] = np.zeros(3)
+    with pytest.raises(ValueError, match=r"biases\[1\] \(b\(2\)\) has shape \(3,\), expected \(2,\)"):
+        bplib.train(net, X, y, epochs=1, progress=False)
+    net.biases[1] = [0.0, 0.0]
+    with pytest.raises(TypeError, match=r"biases\[1\] \(b\(2\)\) must be a float NumPy array of shape \(2,\), got list"):
+        net.loss(X, y)
+    net.biases[1] = np.zeros(2, dtype=int)
+    with pytest.raises(TypeError, match=r"got ndarray of dtype int64"):
+        net.loss(X, y)

@@ -157,3 +157,15 @@ def test_training_does_not_touch_the_callers_arrays():
     bplib.train(net, X, y, epochs=2, lr=0.1, batch_size=8, progress=False)
     np.testing.assert_array_equal(X, X_before)
     np.testing.assert_array_equal(y, y_before)
+
+
+def test_progress_bar_can_be_forced_and_is_silent_when_off(capsys):
+    pytest.importorskip("tqdm")
+    X, y = bplib.datasets.make_moons(n=20, seed=0)
+    net = bplib.MLP([2, 3, 2], activation="tanh", output="softmax", seed=0)
+    bplib.train(net, X, y, epochs=2, lr=0.1, batch_size=10, progress=False)
+    assert capsys.readouterr().err == ""
+    bplib.train(net, X, y, epochs=2, lr=0.1, batch_size=10, progress="auto")   # a short run shows no bar
+    assert capsys.readouterr().err == ""
+    bplib.train(net, X, y, epochs=2, lr=0.1, batch_size=10, progress=True)
+    assert "epoch" in capsys.readouterr().err
