@@ -31,6 +31,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 from PIL import Image
 
 from . import plots
@@ -163,8 +164,8 @@ class Playground:
     def _build_figure(self):
         self.fig = Figure(figsize=(12.5, 4.1), dpi=80)
         self._canvas = FigureCanvasAgg(self.fig)
-        gs = self.fig.add_gridspec(1, 3, width_ratios=[1, 1.25, 1.05], left=0.045, right=0.985, bottom=0.15,
-                                   top=0.9, wspace=0.3)
+        gs = self.fig.add_gridspec(1, 3, width_ratios=[1, 1.25, 1.05], left=0.06, right=0.985, bottom=0.15,
+                                   top=0.9, wspace=0.32)
         self._ax_b = self.fig.add_subplot(gs[0])
         self._ax_l = self.fig.add_subplot(gs[1])
         self._ax_g = self.fig.add_subplot(gs[2])
@@ -172,6 +173,9 @@ class Playground:
         (self._line_train,) = ax.plot([], [], lw=2, label="train")
         (self._line_test,) = ax.plot([], [], lw=2, ls="--", label="test")
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))     # 0.1 0.2 0.5 1 2: short labels
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set(xlabel="epoch", ylabel="loss J (cross-entropy)", title="Loss per epoch")
         ax.legend(loc="upper right")
         ax.grid(True, alpha=0.3)
@@ -222,7 +226,10 @@ class Playground:
         self._line_train.set_data(h["epoch"], h["loss"])
         self._line_test.set_data(h["epoch"], h["test_loss"])
         losses = np.r_[h["loss"], h["test_loss"]]
-        loss_lim = (_round_down(max(losses.min(), 1e-6), 2), _round_up(losses.max(), 2))
+        loss_lim = (_round_down(max(losses.min() / 1.2, 1e-6), 2), _round_up(losses.max() * 1.2, 2))
+        marker = "o" if len(h["epoch"]) == 1 else "None"       # a lone point (epoch 0) is still visible
+        self._line_train.set_marker(marker)
+        self._line_test.set_marker(marker)
         epoch_lim = _nice_at_least(max(m.epoch, 50))
         norms = np.maximum(h["grad_norms"][-1], 1e-12)
         norm_lim = (_round_down(norms.min(), 1) / 2, _round_up(norms.max(), 1) * 2)
@@ -292,7 +299,7 @@ class Playground:
                                       style=wide),
             "l2": W.Dropdown(options=l2_options, value=s["l2"], description="L2", layout=box("130px"), style=wide),
             "depth": W.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description="hidden layers (depth)",
-                                 continuous_update=False, layout=box("330px"), style=wide),
+                                 continuous_update=False, layout=box("360px"), style=wide),
             "width": W.IntSlider(value=s["width"], min=1, max=MAX_WIDTH, description="units per layer",
                                  continuous_update=False, layout=box("300px"), style=wide),
             "activation": W.Dropdown(options=list(ACTIVATIONS), value=s["activation"], description="activation",
@@ -318,6 +325,8 @@ class Playground:
         self._status = W.HTML(layout=box("100%"))
         self._alert = W.HTML(layout=box("100%"))
         self._image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
+        for key, widget in [*c.items(), ("status", self._status), ("alert", self._alert), ("picture", self._image)]:
+            widget.add_class(f"bplib-pg-{key}")                # stable hooks for styling and the browser test
         rows = [
             W.HBox([c["run"], c["step"], c["reset"], c["dataset"], c["noise"], c["seed"]]),
             W.HBox([c["learning_rate"], c["optimizer"], c["batch_size"], c["l2"]]),
@@ -343,7 +352,8 @@ class Playground:
         m, h = self.model, self.model.history
         self._status.value = (
             f"<span class='bplib-epoch'><b>epoch {m.epoch}</b></span> · network {'-'.join(map(str, m.sizes))} "
-            f"({m.settings['activation']}, {m.net.n_params} parameters) · train loss {h['loss'][-1]:.4f} · "
+            f"({m.settings['activation']}, {m.net.n_params} parameters) · α = {m.settings['learning_rate']:.3g} · "
+            f"train loss {h['loss'][-1]:.4f} · "
             f"test loss {h['test_loss'][-1]:.4f} · test accuracy {100 * h['test_acc'][-1]:.1f}%")
         self._alert.value = _alert_html(m.diverged["message"]) if m.diverged else ""
 
