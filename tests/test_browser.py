@@ -3,8 +3,9 @@
 For each frontend: start a Jupyter server on 127.0.0.1 (a token, a temporary copy of notebooks/ as its root, so
 the stored notebooks are never touched), open the chapter-05 notebook, wait until exactly one kernel is up and
 stable, clear outputs and Run All, wait for the last cell's execution count, check the playground renders without
-"Error displaying widget", move the learning-rate and depth sliders with the keyboard, press step, and assert
-that the displayed state (status line and picture) changed. Screenshots go to test-artifacts/. The server and
+"Error displaying widget", drag the learning-rate and depth sliders with the mouse, press step, and assert
+that the displayed state (status line and picture) changed; then press run, see it advance, press pause, see it
+stop. Screenshots go to test-artifacts/. The server and
 its kernels are stopped by PID, also on failure.
 
 Skips (with the reason) when chromium or Playwright is missing; `.ci/run` installs chromium with apt-get.
@@ -279,9 +280,21 @@ def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser):
         after_text, after_src = status_text(pg), picture_src(pg)
         assert after_text != before_text and after_src != before_src
         assert re.search(r"epoch [1-9]\d*", after_text), after_text
+        pg.screenshot(path=f"{shot}-2-after-step.png")
+
+        # run: a background thread trains and updates the page; pause: it stops
+        epoch = lambda: int(re.search(r"epoch (\d+)", status_text(pg)).group(1))   # noqa: E731
+        stepped = epoch()
+        pg.locator("button.bplib-pg-run").click()
+        wait_until(lambda: epoch() >= stepped + 15, 20, "a running playground to advance three updates")
+        pg.locator("button.bplib-pg-run").click()
+        wait_until(lambda: "run" in pg.locator("button.bplib-pg-run").inner_text(), 10, "the run button to say run")
+        page.wait_for_timeout(400)
+        paused = epoch()
+        page.wait_for_timeout(600)
+        assert epoch() == paused, "the playground kept training after pause"
         assert page.get_by_text("Error displaying widget").count() == 0
         assert not errors, errors
-        pg.screenshot(path=f"{shot}-2-after-step.png")
         page.screenshot(path=f"{shot}-3-page.png")
     except Exception:
         if page is not None:
