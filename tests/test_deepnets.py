@@ -58,14 +58,13 @@ def test_gradcheck_catches_a_batchnorm_backward_without_the_mean_terms():
     """The check must be able to fail: drop the two batch-mean terms of the BN backward (a classic mistake)."""
     class Broken(BatchNormMLP):
         def backward_pass(self, zs, activations, T, cache):
-            fixed = [(u_hat, inv_std) for u_hat, inv_std in cache]
             m, L = T.shape[0], self.n_layers
             dW, db, dgamma = super().backward_pass(zs, activations, T, cache)
             # recompute dW(1) as if û did not depend on the batch: δ_u = δ γ / √(v + ε)
             delta = activations[L] - T
             delta = (delta @ self.weights[L - 1]) * self._sigma_prime(zs[L - 2], activations[L - 1])
             for l in range(L - 1, 0, -1):
-                delta_u = delta * self.gammas[l - 1] * fixed[l - 1][1]
+                delta_u = delta * self.gammas[l - 1] * cache[l - 1][1]
                 dW[l - 1] = (delta_u.T @ activations[l - 1]) / m
                 if l > 1:
                     delta = (delta_u @ self.weights[l - 1]) * self._sigma_prime(zs[l - 2], activations[l - 1])
