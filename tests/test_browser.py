@@ -286,7 +286,7 @@ def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser):
         epoch = lambda: int(re.search(r"epoch (\d+)", status_text(pg)).group(1))   # noqa: E731
         stepped = epoch()
         pg.locator("button.bplib-pg-run").click()
-        wait_until(lambda: epoch() >= stepped + 15, 20, "a running playground to advance three updates")
+        wait_until(lambda: epoch() >= stepped + 15, 20, "a running playground to advance 15 epochs")
         pg.locator("button.bplib-pg-run").click()
         wait_until(lambda: "run" in pg.locator("button.bplib-pg-run").inner_text(), 10, "the run button to say run")
         page.wait_for_timeout(400)
