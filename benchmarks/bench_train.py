@@ -2,6 +2,8 @@
 
     python benchmarks/bench_train.py                 # bplib, the matmul peak, and PyTorch if it is installed
     python benchmarks/bench_train.py --rounds 5 --no-torch
+    python benchmarks/bench_train.py --threads 1     # one core each: far less sensitive to other processes
+    python benchmarks/bench_train.py --threads 1 --clock cpu    # CPU time: robust on a busy machine
 
 Prints, all measured in this one run:
   - bplib's epoch time on 60,000 x 784 float32 inputs (Fashion-MNIST from /usr/share/datasets/fashion-mnist when
@@ -22,10 +24,38 @@ import resource
 import statistics
 import time
 
-import numpy as np
 
-import bplib
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="measured epochs per library (default 5)")
+    parser.add_argument("--data", choices=["auto", "fashion", "random"], default="auto")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for BLAS and PyTorch (default: the libraries' own choice, all cores)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall: elapsed time (default); cpu: this process's CPU time, which other processes "
+                             "on a busy machine do not inflate (only meaningful with --threads 1)")
+    args = parser.parse_args(argv)
+    if args.clock == "cpu" and args.threads != 1:
+        parser.error("--clock cpu needs --threads 1 (with more threads CPU time adds up the threads' times)")
+    if args.rounds < 1:
+        parser.error("--rounds must be >= 1")
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be >= 1")
+    return args
 
+
+ARGS = parse_args() if __name__ == "__main__" else None
+if ARGS is not None and ARGS.threads is not None:
+    # thread pools read these when the libraries load, so set them before importing NumPy (and PyTorch)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402  (after the thread settings above)
+
+import bplib  # noqa: E402
+
+CLOCK = time.process_time if ARGS is not None and ARGS.clock == "cpu" else time.perf_counter
 SIZES = [784, 100, 10]
 M, BATCH, LR = 60_000, 128, 0.1
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
@@ -65,9 +95,9 @@ def matmul_peak(n=2048, repeats=5):
     np.matmul(a, b, out=out)
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = CLOCK()
         np.matmul(a, b, out=out)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, CLOCK() - start)
     return 2 * n ** 3 / best / 1e9
 
 
@@ -88,13 +118,14 @@ class BplibRunner:
         The epoch time is train's own per-epoch clock (shuffle, batches, updates: what PyTorch's loop below
         does); the whole call adds the one-off checks of X and y (shape, dtype, NaN/inf), done once per call.
         """
-        start = time.perf_counter()
+        start = CLOCK()
         history = bplib.train(self.net, self.X, self.y, epochs=1, lr=LR, batch_size=BATCH, optimizer="sgd",
                               seed=self.epoch, progress=False)
-        call = time.perf_counter() - start
+        call = CLOCK() - start
         self.epoch += 1
         assert all(p.dtype == np.float32 for p in self.net.params())   # float32 end to end
-        return history["time"][-1], call, history["loss"][-1]
+        epoch = history["time"][-1] if CLOCK is time.perf_counter else call   # train's clock is wall time
+        return epoch, call, history["loss"][-1]
 
 
 class TorchRunner:
@@ -116,7 +147,7 @@ class TorchRunner:
 
     def run_epoch(self):
         torch, model, opt = self.torch, self.model, self.opt
-        start = time.perf_counter()
+        start = CLOCK()
         order = torch.randperm(len(self.X), generator=self.generator)
         total = 0.0
         for i in range(0, len(self.X), BATCH):
@@ -127,7 +158,7 @@ class TorchRunner:
             loss.backward()
             opt.step()
             total += loss.item() * len(idx)
-        return time.perf_counter() - start, total / len(self.X)
+        return CLOCK() - start, total / len(self.X)
 
 
 def blas_description():
@@ -147,17 +178,12 @@ def blas_description():
     return text
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=5, help="measured epochs per library (default 5)")
-    parser.add_argument("--data", choices=["auto", "fashion", "random"], default="auto")
-    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
-    args = parser.parse_args()
-    if args.rounds < 1:
-        parser.error("--rounds must be >= 1")
+def main(args):
 
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}, NumPy {np.__version__}, BLAS {blas_description()}")
+    print(f"threads: {args.threads if args.threads is not None else 'library defaults'}; clock: {args.clock}; "
+          f"load average before the run: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     X, y, description = load_data(args.data)
     print(f"data: {X.shape[0]:,} x {X.shape[1]} float32 ({X.nbytes / 1e6:.0f} MB), {description}")
     flops = epoch_flops()
@@ -177,6 +203,8 @@ def main():
         except ImportError:
             print("PyTorch is not installed: no comparison (pip install torch==2.13.0 to add it)")
         else:
+            if args.threads is not None:
+                torch.set_num_threads(args.threads)
             print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
             theirs = TorchRunner(torch, X, y)
             theirs.run_epoch()                                      # warm-up epoch (not counted)
@@ -219,4 +247,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(ARGS)

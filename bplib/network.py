@@ -66,7 +66,7 @@ class MLP:
         return len(self.weights)
 
     def forward_pass(self, X):
-        """Run the forward pass on an already validated X (m, n_0); keep every z and a.
+        """Run the forward pass (article 3.1) on an already validated X (m, n_0); keep every z and a.
 
         Returns:
             zs: [z(1), ..., z(L)], z(l) of shape (m, n_l)
@@ -85,7 +85,9 @@ class MLP:
         return zs, activations
 
     def backward_pass(self, zs, activations, T):
-        """Backpropagate from targets T (m, n_L); returns (deltas, dW, db) without penalties.
+        """Backpropagate (article 3.2, corrected as in errata 1, 3, 4) from targets T (m, n_L).
+
+        Returns (deltas, dW, db), without the L1/L2 penalty terms (loss_grads_output adds them).
 
         deltas[l - 1] = δ(l) of shape (m, n_l), one row per example, for l = 1..L (the input layer has none).
         dW[l - 1] = ∂J/∂W(l) = (1/m) Σ_i δ(l)_i a(l-1)_iᵀ, shape (n_l, n_{l-1}).

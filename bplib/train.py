@@ -66,7 +66,8 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
         X_val, Y_val: optional validation set, evaluated after every epoch.
         lr_schedule: None or a function (epoch, lr) -> learning rate for that epoch (see bplib.optim).
         track_grad_norms: record the mean ‖∂J/∂W(l)‖ of every layer over each epoch.
-        progress: "auto" (a progress bar for runs longer than 3 s), True or False.
+        progress: "auto" (a progress bar for runs longer than 3 s), True or False. Pass False in notebooks whose
+            outputs are compared by nbval: a bar's text holds timings, which differ from run to run.
         verbose: print the divergence message when training diverges.
         callback: optional function(epoch, history) called after each epoch; returning False stops training.
         shuffle: reshuffle every epoch (True) or keep the given order.
