@@ -404,6 +404,7 @@ class Playground:
             time.sleep(max(0.005, MIN_SECONDS_PER_UPDATE - (time.perf_counter() - start)))
 
     def _register(self):
+        _pause_all(but=self)                           # a new playground (e.g. its cell re-run) pauses the others
         _LIVE.add(self)
         cell = _current_cell_id()
         if cell is not None:

@@ -266,6 +266,11 @@ def test_only_one_playground_runs_at_a_time(pg):
     assert other.running and len(run_threads()) == 1
     other.close()
     assert not run_threads()
+    pg.run()
+    assert wait_for(lambda: pg.running)
+    third = make(dataset="moons")                               # creating a playground pauses running ones
+    assert not pg.running and not run_threads()
+    third.close()
 
 
 def test_kernel_interrupt_and_rerunning_the_cell_stop_the_run(tmp_path):
