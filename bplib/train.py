@@ -8,6 +8,7 @@
 
 Batch gradient descent is batch_size=m, stochastic gradient descent is batch_size=1.
 """
+import numbers
 import time
 
 import numpy as np
@@ -93,6 +94,8 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
         diverge_factor = _checks.positive_number(diverge_factor, "diverge_factor")
         if diverge_factor <= 1:
             raise ValueError(f"diverge_factor must be > 1 (or None to check only for NaN/inf), got {diverge_factor!r}")
+    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))):
+        raise TypeError(f"seed must be an int, a np.random.Generator or None, got {seed!r}")
     if progress not in (True, False, "auto"):
         raise ValueError(f"progress must be True, False or 'auto', got {progress!r}")
     X, T = net.prepare(X, Y)
@@ -118,7 +121,14 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is detected below
             for epoch in range(epochs):
                 start = time.perf_counter()
-                epoch_lr = float(lr_schedule(epoch, lr)) if lr_schedule is not None else lr
+                epoch_lr = lr
+                if lr_schedule is not None:
+                    epoch_lr = lr_schedule(epoch, lr)
+                    if isinstance(epoch_lr, bool) or not isinstance(epoch_lr, numbers.Real) \
+                            or not np.isfinite(epoch_lr) or epoch_lr <= 0:
+                        raise ValueError(f"lr_schedule returned {epoch_lr!r} for epoch {epoch}; "
+                                         f"it must return a positive learning rate")
+                    epoch_lr = float(epoch_lr)
                 order = rng.permutation(m) if shuffle else np.arange(m)
                 loss_sum, correct = 0.0, 0.0
                 norm_sum = np.zeros(n_layers)
