@@ -238,6 +238,8 @@ class Playground:
 
         if layout != self._layout:
             self._ax_l.set_ylim(*loss_lim)
+            few_decades = loss_lim[1] / loss_lim[0] <= 10 ** 2.01         # labels 1-2-5 per decade, else decades
+            self._ax_l.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5) if few_decades else (1,)))
             self._ax_l.set_xlim(0, epoch_lim)
             ax = self._ax_g
             if self._bars is None or len(self._bars) != len(norms):
@@ -278,7 +280,7 @@ class Playground:
         wide = {"description_width": "initial"}
 
         def box(width):
-            return W.Layout(width=width)
+            return W.Layout(width=width, flex="0 0 auto")        # fixed width: rows wrap instead of squeezing
 
         noise_max = max(0.5, s["noise"])
         l2_options = sorted(set(L2_CHOICES) | {s["l2"]})
@@ -291,20 +293,20 @@ class Playground:
                                      style=wide),
             "learning_rate": W.FloatLogSlider(value=s["learning_rate"], base=10, min=-4, max=1, step=0.1,
                                               description="learning rate α", continuous_update=False,
-                                              readout_format=".4g", layout=box("340px"), style=wide),
+                                              readout_format=".4g", layout=box("320px"), style=wide),
             "optimizer": W.Dropdown(options=list(OPTIMIZERS), value=s["optimizer"], description="optimiser",
-                                    layout=box("190px"), style=wide),
+                                    layout=box("170px"), style=wide),
             "batch_size": W.IntSlider(value=s["batch_size"], min=1, max=max(s["n_train"], s["batch_size"]),
-                                      description="batch size m", continuous_update=False, layout=box("300px"),
+                                      description="batch size m", continuous_update=False, layout=box("280px"),
                                       style=wide),
-            "l2": W.Dropdown(options=l2_options, value=s["l2"], description="L2", layout=box("130px"), style=wide),
-            "depth": W.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description="hidden layers (depth)",
-                                 continuous_update=False, layout=box("360px"), style=wide),
+            "l2": W.Dropdown(options=l2_options, value=s["l2"], description="L2", layout=box("120px"), style=wide),
+            "depth": W.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description="hidden layers",
+                                 continuous_update=False, layout=box("320px"), style=wide),
             "width": W.IntSlider(value=s["width"], min=1, max=MAX_WIDTH, description="units per layer",
-                                 continuous_update=False, layout=box("300px"), style=wide),
+                                 continuous_update=False, layout=box("290px"), style=wide),
             "activation": W.Dropdown(options=list(ACTIVATIONS), value=s["activation"], description="activation",
-                                     layout=box("200px"), style=wide),
-            "init": W.Dropdown(options=list(INITS), value=s["init"], description="init", layout=box("150px"),
+                                     layout=box("180px"), style=wide),
+            "init": W.Dropdown(options=list(INITS), value=s["init"], description="init", layout=box("140px"),
                                style=wide),
             "epochs_per_step": W.IntSlider(value=s["epochs_per_step"], min=1, max=max(50, s["epochs_per_step"]),
                                            description="epochs per step", continuous_update=False,
@@ -322,15 +324,17 @@ class Playground:
         c["step"].on_click(lambda _: self.step())
         c["reset"].on_click(lambda _: self.reset())
         self.controls = c
-        self._status = W.HTML(layout=box("100%"))
-        self._alert = W.HTML(layout=box("100%"))
+        self._status = W.HTML(layout=W.Layout(width="100%"))
+        self._alert = W.HTML(layout=W.Layout(width="100%"))
         self._image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
         for key, widget in [*c.items(), ("status", self._status), ("alert", self._alert), ("picture", self._image)]:
             widget.add_class(f"bplib-pg-{key}")                # stable hooks for styling and the browser test
+        wrap = W.Layout(flex_flow="row wrap")
         rows = [
-            W.HBox([c["run"], c["step"], c["reset"], c["dataset"], c["noise"], c["seed"]]),
-            W.HBox([c["learning_rate"], c["optimizer"], c["batch_size"], c["l2"]]),
-            W.HBox([c["depth"], c["width"], c["activation"], c["init"], c["epochs_per_step"]]),
+            W.HBox([c["run"], c["step"], c["reset"], c["dataset"], c["noise"], c["seed"]], layout=wrap),
+            W.HBox([c["learning_rate"], c["optimizer"], c["batch_size"], c["l2"]], layout=wrap),
+            W.HBox([c["depth"], c["width"], c["activation"], c["init"]], layout=wrap),
+            W.HBox([c["epochs_per_step"]], layout=wrap),
         ]
         self.widget = W.VBox(rows + [self._status, self._alert, self._image])
         self.widget.add_class("bplib-playground")
