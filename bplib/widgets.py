@@ -155,7 +155,7 @@ class Playground:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The live widget for Jupyter frontends, plus a PNG and a deterministic text for those without widgets."""
-        data = self.widget._repr_mimebundle_() or {}
+        data = {} if self._closed else (self.widget._repr_mimebundle_() or {})   # closed: the picture only
         data["text/plain"] = repr(self)
         data["image/png"] = base64.b64encode(self.png()).decode("ascii")
         return data

@@ -212,6 +212,8 @@ def test_display_has_the_widget_a_png_and_a_deterministic_text(pg):
     assert pg._repr_mimebundle_()["text/plain"] != text
     assert pg.png() != png                                     # the picture follows the state
     assert "epoch 2" in pg._status.value
+    pg.close()                                                 # a closed playground still shows its picture
+    assert set(pg._repr_mimebundle_()) == {"text/plain", "image/png"}
 
 
 # ---------------------------------------------------------------------- running in the background
