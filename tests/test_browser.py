@@ -220,6 +220,8 @@ def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser):
     root_dir, name = notebook_under_test(tmp_path)
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"playground-{app}"
+    for stale in ARTIFACTS.glob(f"playground-{app}-*.png"):    # only this run's screenshots remain
+        stale.unlink()
     server = Server(app, root_dir, tmp_path)
     page = None
     try:
