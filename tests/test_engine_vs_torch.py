@@ -74,3 +74,24 @@ def test_one_sgd_epoch_matches_pytorch_on_the_same_batches():
                 p.grad = None
     for ours, theirs in zip(net.params(), Ws + bs):
         np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+def test_update_rules_match_torch_optim(name):
+    # PyTorch writes momentum as v := μ v + g, W := W - α v; with a constant α that is the same as
+    # bplib's v := μ v - α g, W := W + v (bplib's v is -α times PyTorch's).
+    rng = np.random.default_rng(5)
+    params = [rng.standard_normal((4, 3)), rng.standard_normal(4)]
+    grads_seq = [[rng.standard_normal((4, 3)), rng.standard_normal(4)] for _ in range(5)]
+    theirs = [torch.tensor(p.copy(), requires_grad=True) for p in params]
+    torch_opt = {"sgd": lambda ps: torch.optim.SGD(ps, lr=0.05),
+                 "momentum": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9),
+                 "adam": lambda ps: torch.optim.Adam(ps, lr=0.05, betas=(0.9, 0.999), eps=1e-8)}[name](theirs)
+    ours = bplib.optim.make_optimizer(name)
+    for grads in grads_seq:
+        ours.step(params, grads, 0.05)
+        for p, g in zip(theirs, grads):
+            p.grad = torch.tensor(g)
+        torch_opt.step()
+    for p, q in zip(params, theirs):
+        np.testing.assert_allclose(p, q.detach().numpy(), rtol=1e-12, atol=1e-14)
