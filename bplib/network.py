@@ -226,7 +226,7 @@ class MLP:
     # ------------------------------------------------------------------ conveniences
     def copy(self):
         """An independent copy (same architecture, copied weights)."""
-        new = object.__new__(MLP)
+        new = object.__new__(type(self))      # subclasses (BatchNormMLP, ResidualMLP) stay what they are
         new.__dict__.update(self.__dict__)
         new.weights = [W.copy() for W in self.weights]
         new.biases = [b.copy() for b in self.biases]
