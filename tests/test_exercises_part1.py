@@ -176,6 +176,23 @@ def numerical_gradient(f, x, eps=1e-6):
     return g
 
 
+def numerical_gradient_not_restored(f, x, eps=1e-6):
+    x = np.array(x, dtype=float)
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        x.flat[i] += eps
+        f_plus = f(x)
+        x.flat[i] -= 2 * eps          # x[i] stays at x[i] - eps for the next entries
+        g.flat[i] = (f_plus - f(x)) / (2 * eps)
+    return g
+
+
+def numerical_gradient_changes_x(f, x, eps=1e-6):
+    g = numerical_gradient(f, x, eps)
+    x += 1.0                          # right values, but the caller's array is changed
+    return g
+
+
 def relative_error(g, n):
     return np.linalg.norm(g - n) / max(np.linalg.norm(g) + np.linalg.norm(n), 1e-12)
 
@@ -241,6 +258,8 @@ CASES = {
     "check_numerical_gradient": ("ch04", numerical_gradient, [
         (lambda f, x, eps: np.array([(f(x + eps * e) - f(x)) / eps for e in np.eye(x.size)]), "one-sided"),
         (lambda f, x, eps: np.array([(f(x + eps * e) - f(x - eps * e)) / eps for e in np.eye(x.size)]), "2ε"),
+        (numerical_gradient_not_restored, "did not put x[i] back"),
+        (numerical_gradient_changes_x, "changed the caller's x"),
     ]),
     "check_relative_error": ("ch04", relative_error, [
         (lambda g, n: np.linalg.norm(g - n), "absolute error"),

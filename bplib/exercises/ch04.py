@@ -54,12 +54,25 @@ def check_numerical_gradient(numerical_gradient):
     exact = 3 * x ** 2 + np.array([x[1], x[0], 0.0])
     forward = np.array([(f(x + eps * e) - f(x)) / eps for e in np.eye(3)])
     missing_2 = np.array([(f(x + eps * e) - f(x - eps * e)) / eps for e in np.eye(3)])
+    not_restored, shifted = np.zeros(3), x.copy()     # x[i] left at x[i] - ε before the next entry is measured
+    for i in range(3):
+        shifted[i] = x[i] + eps
+        f_plus = f(shifted)
+        shifted[i] = x[i] - eps
+        not_restored[i] = (f_plus - f(shifted)) / (2 * eps)
     g = run(numerical_gradient, f, x, eps)
     expect_array(g, exact, "the numerical gradient", rtol=1e-5, atol=1e-5, mistakes={
         "this is the one-sided difference (f(x+ε) - f(x)) / ε, with error O(ε); "
         "use the central difference (f(x+ε) - f(x-ε)) / 2ε, error O(ε²)": forward,
         "you divided by ε; the central difference divides by 2ε": missing_2,
+        "you did not put x[i] back after measuring entry i, so the later entries were measured at a shifted "
+        "point: restore the old value before moving on": not_restored,
     })
+    probe = x.copy()                                  # passed without a copy: does the function change its input?
+    run(lambda: numerical_gradient(f, probe, eps))
+    if not np.allclose(probe, x, rtol=0, atol=1e-12):
+        raise Hint(f"your function changed the caller's x (it is now {np.round(probe, 6).tolist()}, was "
+                   f"{x.tolist()}): work on a copy, x = np.array(x, dtype=float), or restore every entry")
     return "central differences agree with the exact gradient to O(ε²) (about 1e-6 here for ε = 1e-3)."
 
 
