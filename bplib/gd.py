@@ -14,6 +14,8 @@ from . import _checks
 
 #: a path stops early once |w| exceeds this (the run is diverging; the number would overflow soon)
 DIVERGED = 1e6
+#: colours of the paths drawn by `plot_contours`, in order; use them in companion plots so a run keeps its colour
+PATH_COLORS = ("#d62728", "#ff7f0e", "#9467bd", "#2ca02c")
 
 
 # ------------------------------------------------------------------ surfaces
@@ -225,7 +227,7 @@ def plot_contours(J, ax, xlim, ylim, paths=None, levels=20, labels=("w", "b"), r
     lo, hi = values.min(), values.max()
     lv = np.geomspace(max(lo, 1e-3 * hi, 1e-12), hi, levels) if hi > 0 else levels
     ax.contour(ww, bb, values, levels=lv, cmap="viridis", linewidths=1)
-    for (name, path), color in zip((paths or {}).items(), ("#d62728", "#ff7f0e", "#9467bd", "#2ca02c")):
+    for (name, path), color in zip((paths or {}).items(), PATH_COLORS):
         path = np.asarray(path)
         ax.plot(path[:, 0], path[:, 1], ".-", color=color, lw=1.2, ms=4, label=name)
     ax.set(xlim=xlim, ylim=ylim, xlabel=labels[0], ylabel=labels[1])
