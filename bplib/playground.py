@@ -18,15 +18,12 @@ it for ever, never NaN and never ten times its first-epoch value. A network that
 its untrained loss (and twice a coin flip's) has been made worse by its own steps: they overshoot. The model then restores the weights of
 the last good epoch (so the plots show a real state, never NaNs) and refuses to train until it is rebuilt.
 """
-import contextlib
-import ctypes
-import glob
 import numbers
-import os
 
 import numpy as np
 
 from . import _checks, activations, datasets, init as init_mod, optim
+from ._blas import single_threaded_blas
 from .network import MLP
 
 #: an epoch whose full-batch train loss exceeds this many times max(untrained loss, ln 2) counts as divergence
@@ -247,40 +244,6 @@ class PlaygroundModel:
                 f"epoch {self.epoch}, train loss {h['loss'][-1]:.4f}, test loss {h['test_loss'][-1]:.4f}, "
                 f"test accuracy {100 * h['test_acc'][-1]:.1f}%")
         return text + (" (diverged)" if self.diverged else "")
-
-
-def _find_openblas_set_threads_local():
-    """NumPy's bundled OpenBLAS `openblas_set_num_threads_local` (per-thread thread count), or None."""
-    libs = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
-    for path in sorted(glob.glob(os.path.join(libs, "*openblas*"))):
-        try:
-            fn = ctypes.CDLL(path).openblas_set_num_threads_local
-        except (OSError, AttributeError):
-            continue
-        fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
-        return fn
-    return None
-
-
-_SET_THREADS_LOCAL = _find_openblas_set_threads_local()
-
-
-@contextlib.contextmanager
-def single_threaded_blas():
-    """Run the enclosed NumPy calls with a one-thread OpenBLAS, in the calling thread only.
-
-    The playground's matrices are tiny (e.g. 10 × 64 @ 64 × 64): splitting them over threads costs more than it
-    saves, and on a busy 2-core machine it made a training chunk 5-10 times slower (230 ms instead of 25 ms).
-    Other threads, e.g. the notebook training MNIST, keep their threads. A no-op where NumPy has no OpenBLAS.
-    """
-    if _SET_THREADS_LOCAL is None:
-        yield
-        return
-    previous = _SET_THREADS_LOCAL(1)
-    try:
-        yield
-    finally:
-        _SET_THREADS_LOCAL(previous)
 
 
 def _limits(X, margin=0.15):

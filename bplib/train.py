@@ -8,12 +8,13 @@
 
 Batch gradient descent is batch_size=m, stochastic gradient descent is batch_size=1.
 """
+import contextlib
 import numbers
 import time
 
 import numpy as np
 
-from . import _checks, losses, optim
+from . import _blas, _checks, losses, optim
 
 
 class TrainingDiverged(RuntimeError):
@@ -55,7 +56,7 @@ def _check_grads(params, grads):
 
 def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, X_val=None, Y_val=None,
           lr_schedule=None, track_grad_norms=False, progress="auto", verbose=True, callback=None,
-          shuffle=True, diverge_factor=10.0, **optimizer_args):
+          shuffle=True, diverge_factor=10.0, small_blas="auto", **optimizer_args):
     """Train `net` in place with mini-batch gradient descent and return its history.
 
     Args:
@@ -72,6 +73,8 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
         verbose: print the divergence message when training diverges.
         callback: optional function(epoch, history) called after each epoch; returning False stops training.
         shuffle: reshuffle every epoch (True) or keep the given order.
+        small_blas: "auto" runs the products on one BLAS thread when every layer's is small (see bplib._blas:
+            faster for the course's networks), True always, False never (BLAS keeps its own thread count).
         diverge_factor: also call it divergence when an epoch's mean loss exceeds this many times the first
             epoch's (None: only NaN/inf counts). A loss that grows tenfold is not coming back.
     Returns:
@@ -98,6 +101,8 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
         raise TypeError(f"seed must be an int, a np.random.Generator or None, got {seed!r}")
     if progress not in (True, False, "auto"):
         raise ValueError(f"progress must be True, False or 'auto', got {progress!r}")
+    if small_blas not in (True, False, "auto"):
+        raise ValueError(f"small_blas must be True, False or 'auto', got {small_blas!r}")
     X, T = net.prepare(X, Y)
     has_val = X_val is not None
     if has_val != (Y_val is not None):
@@ -118,7 +123,9 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
     bar = _progress_bar(progress, epochs)
     params = net.params()
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is detected below
+        one_thread = small_blas is True or (small_blas == "auto" and _blas.is_small(batch_size, net.params()))
+        with (_blas.single_threaded_blas() if one_thread else contextlib.nullcontext()), \
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is detected below
             for epoch in range(epochs):
                 start = time.perf_counter()
                 epoch_lr = lr
