@@ -11,9 +11,11 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 #: node name -> (x, y) position in the drawing (data units)
 LAYOUT = {
-    "a0": (0.0, 0.0), "W1": (1.5, 1.5), "b1": (1.5, -1.5), "z1": (2.7, 0.0), "a1": (4.7, 0.0),
-    "W2": (6.1, 1.5), "b2": (6.1, -1.5), "z2": (7.3, 0.0), "a2": (9.5, 0.0), "y": (9.5, -1.8), "J": (11.7, 0.0),
+    "a0": (0.0, 0.0), "W1": (1.6, 1.9), "b1": (1.6, -1.9), "z1": (3.2, 0.0), "a1": (5.5, 0.0),
+    "W2": (7.15, 1.9), "b2": (7.15, -1.9), "z2": (8.8, 0.0), "a2": (11.6, 0.0), "y": (11.6, -1.9), "J": (14.0, 0.0),
 }
+BOX_W, BOX_H = 1.8, 1.05            # node size (data units), wide enough for "(0.150, 0.200)" at the course's font size
+XLIM, YLIM = (-1.05, 15.05), (-3.1, 3.6)
 FORWARD_EDGES = [("a0", "z1", ""), ("W1", "z1", ""), ("b1", "z1", ""), ("z1", "a1", "σ"), ("a1", "z2", ""),
                  ("W2", "z2", ""), ("b2", "z2", ""), ("z2", "a2", "softmax"), ("a2", "J", "CE"),
                  ("y", "J", "")]
@@ -51,15 +53,29 @@ def node_values(net, X, y):
 def _box(ax, name, text):
     x, y = LAYOUT[name]
     color = PARAM_COLOR if name in ("W1", "b1", "W2", "b2", "y") else VALUE_COLOR
-    ax.add_patch(FancyBboxPatch((x - 0.6, y - 0.45), 1.2, 0.9, boxstyle="round,pad=0.05", fc=color, ec="0.3"))
-    ax.text(x, y + (0.15 if text else 0), TITLES[name], ha="center", va="center", fontsize=11, fontweight="bold")
+    ax.add_patch(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H, boxstyle="round,pad=0.05", fc=color,
+                                ec="0.3", zorder=2))
+    ax.text(x, y + (0.25 if text else 0), TITLES[name], ha="center", va="center", fontsize=13, fontweight="bold",
+            zorder=3)
     if text:
-        ax.text(x, y - 0.2, text, ha="center", va="center", fontsize=7.5, family="monospace")
+        ax.text(x, y - 0.17, text, ha="center", va="center", fontsize=10, family="monospace", zorder=3)
 
 
-def _arrow(ax, p, q, color="0.2", ls="-", rad=0.0, lw=1.6):
-    ax.add_patch(FancyArrowPatch(p, q, arrowstyle="-|>", mutation_scale=14, color=color, lw=lw, ls=ls,
-                                 connectionstyle=f"arc3,rad={rad}", shrinkA=28, shrinkB=28))
+def _points_per_unit(ax):
+    """Typographic points per data unit along x of an equal-aspect Axes whose limits are already set."""
+    ax.apply_aspect()
+    return ax.get_window_extent().width * 72 / ax.figure.dpi / (ax.get_xlim()[1] - ax.get_xlim()[0])
+
+
+def _arrow(ax, p, q, ppu, color="0.2", ls="-", rad=0.0, lw=1.6):
+    """An arrow from node centre p to node centre q that starts and ends just outside the two boxes (ppu: points
+    per data unit)."""
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    # distance from a box centre to its edge along the chord (data units), then to points (see draw_graph's scale)
+    to_edge = min(BOX_W / 2 / abs(dx) if dx else np.inf, BOX_H / 2 / abs(dy) if dy else np.inf) * np.hypot(dx, dy)
+    shrink = (min(to_edge, BOX_W / 2) + 0.12) * ppu
+    ax.add_patch(FancyArrowPatch(p, q, arrowstyle="-|>", mutation_scale=16, color=color, lw=lw, ls=ls,
+                                 connectionstyle=f"arc3,rad={rad}", shrinkA=shrink, shrinkB=shrink, zorder=1))
 
 
 def draw_graph(net=None, X=None, y=None, ax=None, backward=True):
@@ -69,33 +85,34 @@ def draw_graph(net=None, X=None, y=None, ax=None, backward=True):
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(14, 6.6))
+    ax.set_xlim(*XLIM)
+    ax.set_ylim(*YLIM)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ppu = _points_per_unit(ax)
     values = node_values(net, X, y) if net is not None else {}
     for name in LAYOUT:
         _box(ax, name, values.get(name, ""))
     for a, b, label in FORWARD_EDGES:
         (x0, y0), (x1, y1) = LAYOUT[a], LAYOUT[b]
-        _arrow(ax, (x0, y0), (x1, y1))
+        _arrow(ax, (x0, y0), (x1, y1), ppu)
         if label:
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.1, label, ha="center", va="bottom", fontsize=10,
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.1, label, ha="center", va="bottom", fontsize=12,
                     style="italic")
     if backward:
         d2 = "δ(2) = a(2) − y" + (f"\n= {values['delta2']}" if values else "")
         d1 = "δ(1) = (W(2)ᵀ δ(2)) ⊙ σ'(z(1))" + (f"\n= {values['delta1']}" if values else "")
-        _arrow(ax, LAYOUT["J"], LAYOUT["z2"], BACK_COLOR, "--", rad=0.55)
-        ax.text(9.9, 1.75, d2, color=BACK_COLOR, ha="center", fontsize=10)
-        _arrow(ax, LAYOUT["z2"], LAYOUT["z1"], BACK_COLOR, "--", rad=0.5)
-        ax.text(4.6, 2.3, d1, color=BACK_COLOR, ha="center", fontsize=10)
+        _arrow(ax, LAYOUT["J"], LAYOUT["z2"], ppu, BACK_COLOR, "--", rad=0.55)
+        ax.text(11.4, 1.85, d2, color=BACK_COLOR, ha="center", fontsize=12)
+        _arrow(ax, LAYOUT["z2"], LAYOUT["z1"], ppu, BACK_COLOR, "--", rad=0.35)
+        ax.text(5.6, 2.85, d1, color=BACK_COLOR, ha="center", fontsize=12)
         for l in (1, 2):
             zx, zy = LAYOUT[f"z{l}"]
-            _arrow(ax, (zx, zy), LAYOUT[f"W{l}"], BACK_COLOR, ":", rad=-0.35, lw=1.2)
-            _arrow(ax, (zx, zy), LAYOUT[f"b{l}"], BACK_COLOR, ":", rad=0.35, lw=1.2)
+            _arrow(ax, (zx, zy), LAYOUT[f"W{l}"], ppu, BACK_COLOR, ":", rad=-0.35, lw=1.4)
+            _arrow(ax, (zx, zy), LAYOUT[f"b{l}"], ppu, BACK_COLOR, ":", rad=0.35, lw=1.4)
             wx, wy = LAYOUT[f"W{l}"]
             bx, by = LAYOUT[f"b{l}"]
-            ax.text(wx - 0.65, wy + 0.55, f"∂J/∂W({l}) = δ({l}) a({l - 1})ᵀ", color=BACK_COLOR, fontsize=9)
-            ax.text(bx - 0.65, by - 0.8, f"∂J/∂b({l}) = δ({l})", color=BACK_COLOR, fontsize=9)
-    ax.set_xlim(-0.8, 12.5)
-    ax.set_ylim(-2.8, 3.2)
-    ax.set_aspect("equal")
-    ax.axis("off")
+            ax.text(wx - BOX_W / 2, wy + 0.65, f"∂J/∂W({l}) = δ({l}) a({l - 1})ᵀ", color=BACK_COLOR, fontsize=11)
+            ax.text(bx - BOX_W / 2, by - 0.9, f"∂J/∂b({l}) = δ({l})", color=BACK_COLOR, fontsize=11)
     ax.set_title("Computational graph: forward values (black), backward error terms δ and gradients (red)")
     return ax
