@@ -238,6 +238,7 @@ CASES = {
         (lambda A, Y: Y - A, "sign is flipped"),
         (lambda A, Y: (A - Y) * A * (1 - A), "erratum 4"),
         (lambda A, Y: (A - Y) / A.shape[0], "divided by m"),
+        (lambda A, Y: (A - Y).mean(axis=0), "one row per example"),
     ]),
     "check_hidden_delta": ("ch03", hidden_delta, [
         (lambda d, W, z: d @ W, "forgot the factor σ'(z(l))"),

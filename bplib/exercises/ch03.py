@@ -1,7 +1,7 @@
 """Self-checks for chapter 03 (the error terms δ and their recursion, article 2.3 and 3.2)."""
 import numpy as np
 
-from . import check, expect_array, run
+from . import Hint, check, expect_array, run
 from ..activations import sigmoid as _sigmoid, softmax as _softmax
 
 
@@ -32,6 +32,9 @@ def check_output_delta(output_delta):
     """Exercise 03.2: output_delta(A_L, Y) -> δ(L) = a(L) - y for softmax + cross-entropy, shape (m, k)."""
     A, Y = _output_data()
     delta = run(output_delta, A, Y)
+    if np.shape(delta) in ((3,), (1, 3)):
+        raise Hint(f"δ(L) has shape {np.shape(delta)}, expected (4, 3): keep one row per example; the mean over "
+                   f"the batch is taken later, in ∂J/∂W and ∂J/∂b (chapter 04)")
     expect_array(delta, A - Y, "δ(L)", mistakes={
         "the sign is flipped: δ(L) = a - y (the loss grows as a moves away from y)": Y - A,
         "you multiplied by the diagonal a(1 - a) of the softmax Jacobian (erratum 4): softmax is not "
