@@ -99,7 +99,7 @@ def quadratic(A, center=(0.0, 0.0)):
 
 
 def double_well(w):
-    """A non-convex 1-D loss J(w) = w⁴/4 - w² + 0.3 w: a global minimum near w = -1.49, a local one near 1.34."""
+    """A non-convex 1-D loss J(w) = w⁴/4 - w² + 0.3 w: a global minimum near w = -1.48, a local one near 1.33."""
     w = np.asarray(w, dtype=np.float64)
     return w ** 4 / 4 - w ** 2 + 0.3 * w
 
