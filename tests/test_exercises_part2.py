@@ -154,6 +154,9 @@ WRONG = [
      "forgot the learned scale and shift"),
     (ch06.check_batchnorm_forward, lambda u, g, b, eps: b * (u - u.mean(0)) / np.sqrt(u.var(0) + eps) + g,
      "swapped"),
+    (ch06.check_batchnorm_forward, lambda u, g, b, eps: g * (u - u.mean(0)) / np.sqrt(u.var(0)) + b, "left out ε"),
+    (ch06.check_batchnorm_forward, lambda u, g, b, eps: g * (u - u.mean(0)) / (np.sqrt(u.var(0)) + eps) + b,
+     "inside the square root"),
     # 07.1
     (ch07.check_softmax, lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), "exp(1000) overflows"),
     (ch07.check_softmax, lambda z: np.exp(z) / np.exp(z).sum(axis=0, keepdims=True), "axis=1, not axis=0"),
@@ -184,6 +187,8 @@ WRONG = [
     # 08.3
     (ch08.check_step_decay, lambda e, lr0, d, every: lr0 * d ** (e / every), "integer division"),
     (ch08.check_step_decay, lambda e, lr0, d, every: lr0 * d ** max(e // every - 1, 0), "first drop"),
+    (ch08.check_step_decay, lambda e, lr0, d, every: lr0 * (1 - d) ** (e // every), "not the fraction taken away"),
+    (ch08.check_step_decay, lambda e, lr0, d, every: 0.1 * 0.5 ** (e // 10), "expected 1"),
 ]
 
 

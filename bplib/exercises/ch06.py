@@ -67,6 +67,7 @@ def check_batchnorm_forward(batchnorm_forward):
     rng = np.random.default_rng(603)
     u = 3 + 2 * rng.standard_normal((8, 4))
     gamma, beta, eps = rng.uniform(0.5, 2, 4), rng.standard_normal(4), 1e-5
+    u[:, 3] = 5 + 0.002 * (u[:, 3] - 3)                 # a unit that hardly varies: σ² ≈ 2e-5, so ε matters
 
     def bn(mu, var):
         return gamma * (u - mu) / np.sqrt(var + eps) + beta
@@ -85,5 +86,10 @@ def check_batchnorm_forward(batchnorm_forward):
         "divide by the standard deviation √(σ² + ε), not the variance": gamma * (u - u.mean(0)) / (u.var(0) + eps)
             + beta,
         "γ and β are swapped: γ scales, β shifts": beta * (u - u.mean(0)) / np.sqrt(u.var(0) + eps) + gamma,
+        "you left out ε: divide by √(σ² + ε), which stays safe for a unit that hardly varies over the batch "
+        "(the last column here)": bn(u.mean(axis=0), u.var(axis=0) - eps),
+        "ε belongs inside the square root: √(σ² + ε), not √σ² + ε":
+            gamma * (u - u.mean(0)) / (np.sqrt(u.var(0)) + eps) + beta,
     })
-    return "every unit now has mean β and standard deviation ≈ γ over the batch, whatever the scale of u."
+    return ("every unit now has mean β and standard deviation ≈ γ over the batch, whatever the scale of u "
+            "(a little less than γ where σ² is as small as ε).")

@@ -89,4 +89,12 @@ def check_step_decay(step_decay):
             raise Hint("at epoch 10 the first drop has happened: lr0 · drop^(10 // 10) = 0.05")
         expect_true(np.isclose(value, expected),
                     f"step_decay({epoch}, {lr0}, {drop}, {every}) = {value:g}, expected {expected:g}")
+    lr0, drop, every = 1.0, 0.1, 3                      # drop ≠ 1 - drop, so the two readings differ
+    for epoch, expected in [(2, 1.0), (3, 0.1), (7, 0.01)]:
+        value = float(np.asarray(run(step_decay, epoch, lr0, drop, every), dtype=float))
+        if np.isclose(value, lr0 * (1 - drop) ** (epoch // every)) and not np.isclose(value, expected):
+            raise Hint(f"`drop` is the factor the rate is multiplied by (drop = {drop} keeps {drop:.0%} of it), "
+                       f"not the fraction taken away: lr0 · drop^(epoch // every)")
+        expect_true(np.isclose(value, expected),
+                    f"step_decay({epoch}, {lr0}, {drop}, {every}) = {value:g}, expected {expected:g}")
     return "lr0 · drop^(epoch // every): big steps early, finer steps as the loss flattens."
