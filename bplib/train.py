@@ -132,9 +132,10 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
                 if lr_schedule is not None:
                     epoch_lr = lr_schedule(epoch, lr)
                     if isinstance(epoch_lr, bool) or not isinstance(epoch_lr, numbers.Real) \
-                            or not np.isfinite(epoch_lr) or epoch_lr <= 0:
+                            or not np.isfinite(epoch_lr) or epoch_lr < 0:
+                        # 0 is allowed: a schedule may decay to zero in its last epoch (cosine_decay does)
                         raise ValueError(f"lr_schedule returned {epoch_lr!r} for epoch {epoch}; "
-                                         f"it must return a positive learning rate")
+                                         f"it must return a non-negative learning rate")
                     epoch_lr = float(epoch_lr)
                 order = rng.permutation(m) if shuffle else np.arange(m)
                 loss_sum, correct = 0.0, 0.0

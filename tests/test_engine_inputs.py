@@ -150,8 +150,8 @@ def test_good_label_forms_are_accepted(data):
     (dict(diverge_factor=0.5), ValueError, r"diverge_factor must be > 1"),
     (dict(progress="yes"), ValueError, r"progress must be True, False or 'auto'"),
     (dict(seed="0"), TypeError, r"seed must be an int, a np.random.Generator or None"),
-    (dict(lr_schedule=lambda epoch, lr: 0.0), ValueError, r"lr_schedule returned 0.0 for epoch 0; it must return a "
-                                                          r"positive learning rate"),
+    (dict(lr_schedule=lambda epoch, lr: -0.1), ValueError, r"lr_schedule returned -0.1 for epoch 0; it must return "
+                                                           r"a non-negative learning rate"),
     (dict(lr_schedule=lambda epoch, lr: None), ValueError, r"lr_schedule returned None"),
 ])
 def test_bad_training_arguments(net, data, kwargs, error, match):

@@ -109,3 +109,13 @@ def test_step_decay_and_exponential_decay_values():
     assert optim.exponential_decay(0.9)(2, 1.0) == pytest.approx(0.81)
     cosine = optim.cosine_decay(3)
     assert [cosine(e, 2.0) for e in range(3)] == pytest.approx([2.0, 1.0, 0.0])
+
+
+def test_cosine_decay_to_zero_runs_to_the_end():
+    """cosine_decay's last epoch has lr = 0 (final_fraction=0): a valid schedule, so train must accept it."""
+    X, y = bplib.datasets.make_moons(n=40, seed=0)
+    net = bplib.MLP([2, 4, 2], seed=0)
+    history = bplib.train(net, X, y, epochs=3, lr=0.1, batch_size=8, lr_schedule=bplib.optim.cosine_decay(3),
+                          progress=False)
+    np.testing.assert_allclose(history["lr"], [0.1, 0.05, 0.0], atol=1e-15)
+    assert len(history["loss"]) == 3
