@@ -4,6 +4,7 @@ Every function draws into a matplotlib Axes (`ax`; a new figure when None) and r
 """
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 #: colours for class 0 and class 1 (colour-blind safe: blue / orange)
 CLASS_COLORS = ("#1f77b4", "#ff7f0e")
@@ -33,6 +34,7 @@ def loss_curves(history, ax=None, title="Loss during training", log=False):
     if log:
         ax.set_yscale("log")
     ax.set(xlabel="epoch", ylabel="loss J", title=title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))    # epochs are whole numbers
     ax.legend()
     return ax
 
@@ -44,6 +46,7 @@ def accuracy_curves(history, ax=None, title="Accuracy during training"):
     if history.get("val_acc"):
         ax.plot(history["epoch"], 100 * np.asarray(history["val_acc"]), label="validation", lw=2, ls="--")
     ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
     return ax
 
