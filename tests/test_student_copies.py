@@ -2,6 +2,7 @@
 
 Covers every notebooks/NN_*.ipynb present (chapters added later are picked up by the glob).
 """
+import concurrent.futures
 import pathlib
 import subprocess
 import sys
@@ -115,23 +116,56 @@ def _text(outputs):
     return "".join(parts)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_student_copy_runs_up_to_its_first_check(path, tmp_path):
-    """Runs up to the first self-check (chapters 01-04: to the end), which must print its "Not yet" message."""
+def _run_student_copy(path, workdir):
+    """Make the student copy of `path` and execute it up to its first self-check (01-04: to the end).
+
+    Returns (copy, check indices, to_end); raises CellExecutionError if a cell before that point fails.
+    """
     original = nbformat.read(path, as_version=4)
     checks = _check_indices(original)
     nb, n = tool.student_copy(original, str(path))
     assert n == len(checks)
-    if n == 0:   # no exercise: the copy's code is the notebook's own, which nbval already executes
-        assert [c.source for c in nb.cells] == [c.source for c in original.cells]
-        return
+    if n == 0:
+        return nb, checks, False
     to_end = path.name[:2] in RUN_TO_END
     last = len(nb.cells) - 1 if to_end else checks[0]
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
     with client.setup_kernel():
         for i, cell in enumerate(nb.cells[:last + 1]):
             if cell.cell_type == "code":
                 client.execute_cell(cell, i)          # raises CellExecutionError on any error
+    return nb, checks, to_end
+
+
+@pytest.fixture(scope="module")
+def student_runs(tmp_path_factory):
+    """Every notebook's student copy, executed two at a time (each kernel is its own process: 2 cores, 2 kernels).
+
+    Maps path -> the result of _run_student_copy, or the exception it raised (re-raised by the test).
+    """
+    workdir = tmp_path_factory.mktemp("student")
+
+    def run(path):
+        try:
+            return _run_student_copy(path, workdir)
+        except Exception as exc:  # noqa: BLE001 - handed to the test of that notebook
+            return exc
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(NOTEBOOKS, pool.map(run, NOTEBOOKS)))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_student_copy_runs_up_to_its_first_check(path, student_runs):
+    """Runs up to the first self-check (chapters 01-04: to the end), which must print its "Not yet" message."""
+    result = student_runs[path]
+    if isinstance(result, BaseException):
+        raise result
+    nb, checks, to_end = result
+    if not checks:   # no exercise: the copy's code is the notebook's own, which nbval already executes
+        original = nbformat.read(path, as_version=4)
+        assert [c.source for c in nb.cells] == [c.source for c in original.cells]
+        return
     for index in checks if to_end else checks[:1]:
         text = _text(nb.cells[index].outputs)
         assert "❌ Not yet" in text and "not implemented yet" in text, (index, text)
