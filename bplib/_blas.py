@@ -1,11 +1,12 @@
 """BLAS threads for small matrices.
 
-Training the course's networks multiplies small matrices (a 128 × 784 batch by a 784 × 100 W(1)ᵀ, or 10 × 64 by
-64 × 64 in the playground). Splitting such a product over several BLAS threads costs more than it saves: on the
-2-core machines the course is tested on, one epoch of the article's network took 0.41 s with OpenBLAS's two
-threads and 0.31 s with one, and on a busy machine two threads were up to 5-10 times slower. `bplib.train` and the
+The course's toy networks multiply tiny matrices (a 300 × 2 batch by a 2 × 16 W(1)ᵀ, or 10 × 64 by 64 × 64 in the
+playground). Splitting such a product over several BLAS threads costs more than it saves, and on a busy 2-core
+machine it made a playground training chunk 5-10 times slower (230 ms instead of 25 ms). `bplib.train` and the
 playground therefore run small products on one BLAS thread, in the calling thread only, and restore the previous
-setting afterwards.
+setting afterwards. Larger products keep BLAS's own thread count: one epoch of the article's 784-100-10 network
+(batch 128: 128 · 784 · 100 ≈ 1.0e7 multiply-adds per product) took 0.31 s on one thread and 0.245 s on two on a
+quiet 2-core machine (but up to 0.41 s on two when other work was running).
 """
 import contextlib
 import ctypes
@@ -48,8 +49,8 @@ def single_threaded_blas():
         _SET_THREADS_LOCAL(previous)
 
 
-#: products with at most this many multiply-adds (m · n_in · n_out) run faster on one BLAS thread
-SMALL_MATMUL = 2 ** 24
+#: products with at most this many multiply-adds (m · n_in · n_out) run on one BLAS thread
+SMALL_MATMUL = 2 ** 22
 
 
 def is_small(batch_size, weights):

@@ -74,7 +74,7 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
         callback: optional function(epoch, history) called after each epoch; returning False stops training.
         shuffle: reshuffle every epoch (True) or keep the given order.
         small_blas: "auto" runs the products on one BLAS thread when every layer's is small (see bplib._blas:
-            faster for the course's networks), True always, False never (BLAS keeps its own thread count).
+            faster for toy networks), True always, False never (BLAS keeps its own thread count).
         diverge_factor: also call it divergence when an epoch's mean loss exceeds this many times the first
             epoch's (None: only NaN/inf counts). A loss that grows tenfold is not coming back.
     Returns:
