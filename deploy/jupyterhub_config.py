@@ -82,8 +82,8 @@ c.Spawner.http_timeout = 120
 # already runs BLAS on one thread per kernel, so that 30 kernels do not fight over the cores; a student opts
 # into more with BPLIB_NUM_THREADS or bplib.set_num_threads, see deploy/README.md), and OpenBLAS's CPU-type
 # workaround variables, which some machines need for correct results.
-c.Spawner.env_keep += ["BPLIB_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                       "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONHASHSEED"]
+c.Spawner.env_keep.extend(["BPLIB_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                           "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONHASHSEED"])
 if os.geteuid() == 0:
     # A hub started as root runs the students' servers as root with this spawner: Jupyter refuses that unless
     # told. Fine for a throwaway test machine; on a real server start the hub as an ordinary user instead.
