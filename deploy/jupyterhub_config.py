@@ -84,10 +84,17 @@ c.Spawner.http_timeout = 120
 # workaround variables, which some machines need for correct results.
 c.Spawner.env_keep.extend(["BPLIB_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONHASHSEED"])
+# Kernel ports. Every student's server picks free TCP ports on 127.0.0.1 for its kernels; its port cache keeps
+# its own kernels apart, but not those of 10 servers starting kernels at once, and then a kernel can find its
+# port taken by another student's kernel ("Address already in use"). The restarter then retries with "new random
+# ports", except that with the cache on it reuses the same ports, five times, and the student's kernel is dead
+# (seen in benchmarks/bench_hub.py with 10 students; jupyter_client 8.x). Without the cache a restart really
+# picks new ports, so a collision costs a few seconds instead of a kernel.
+c.Spawner.args = ["--KernelManager.cache_ports=False"]
 if os.geteuid() == 0:
     # A hub started as root runs the students' servers as root with this spawner: Jupyter refuses that unless
     # told. Fine for a throwaway test machine; on a real server start the hub as an ordinary user instead.
-    c.Spawner.args = ["--ServerApp.allow_root=True"]
+    c.Spawner.args.append("--ServerApp.allow_root=True")
 # LocalProcessSpawner does not enforce these; KubeSpawner and SystemdSpawner do (sizes from deploy/README.md).
 # c.Spawner.mem_limit = "1G"
 # c.Spawner.cpu_limit = 1.0
