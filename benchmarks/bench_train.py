@@ -64,7 +64,7 @@ FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 def load_data(kind, seed=0):
     """(X float32 (60000, 784) in [0, 1], y int64 (60000,), description)."""
     if kind in ("auto", "fashion") and os.path.isdir(FASHION_DIR):
-        from bplib import idx
+        from bplib.data import idx
 
         images = idx.read_idx(os.path.join(FASHION_DIR, "train-images-idx3-ubyte.gz"))
         labels = idx.read_idx(os.path.join(FASHION_DIR, "train-labels-idx1-ubyte.gz"))

@@ -316,7 +316,8 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bplib import gd, gd_widgets, graph, tiny  # noqa: E402
+from bplib.course import descent as gd, graph, tiny  # noqa: E402
+from bplib.widgets import learning_rate as gd_widgets  # noqa: E402
 
 
 def test_tiny_network_matches_hand_computed_values():
@@ -428,7 +429,7 @@ def test_learning_rate_widget_is_driven_by_value_and_reports_divergence():
     assert panel.image.value != first
     panel.slider.value = 2.0
     assert "oscillating" in panel.status.value
-    assert repr(panel) == "[learning-rate widget: run the notebook in Jupyter to use it]"
+    assert repr(panel) == "[learning-rate widget]"
     assert not plt.get_fignums()                                     # figures are closed after drawing
 
 
