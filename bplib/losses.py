@@ -19,8 +19,14 @@ from . import _checks, activations
 
 
 def softmax_cross_entropy(z, y):
-    """Mean cross-entropy of softmax(z) against one-hot (or soft) targets y; z, y: (m, k) -> float."""
-    return float(-np.sum(y * activations.log_softmax(z)) / z.shape[0])
+    """Mean cross-entropy of softmax(z) against one-hot (or soft) targets y; z, y: (m, k) -> float.
+
+    -Σ_j y_j log softmax(z)_j = Σ_j y_j lse(z) - Σ_j y_j z_j with lse(z) = log Σ_j e^{z_j}, computed after
+    shifting z by its row maximum (which cancels), so no exp overflows and no (m, k) product is formed.
+    """
+    shifted = z - z.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(axis=1))
+    return float((np.dot(lse, y.sum(axis=1)) - np.vdot(y, shifted)) / z.shape[0])
 
 
 def sigmoid_binary_cross_entropy(z, y):

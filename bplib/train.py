@@ -83,12 +83,9 @@ def run_epoch(net, X, T, order, batch_size, optimizer, lr, track_grad_norms=Fals
     n_layers = len(net.grad_layer_names())
     norm_sum = np.zeros(n_layers) if track_grad_norms else None
     loss_sum, correct, batches = 0.0, 0, 0
-    Xbuf = np.empty((min(batch_size, m), X.shape[1]), dtype=X.dtype)   # one gather buffer for the whole epoch
-    Tbuf = np.empty((min(batch_size, m), T.shape[1]), dtype=T.dtype)
     for start in range(0, m, batch_size):
         idx = order[start:start + batch_size]
-        Xb = np.take(X, idx, axis=0, out=Xbuf[:len(idx)])
-        Tb = np.take(T, idx, axis=0, out=Tbuf[:len(idx)])
+        Xb, Tb = X.take(idx, axis=0), T.take(idx, axis=0)    # (take: faster than X[idx] for row gathers)
         loss, grads, out = net.loss_grads_output(Xb, Tb)
         if check_first and batches == 0:
             _check_grads(params, grads)
