@@ -17,11 +17,11 @@ import bplib
 SETTINGS = {
     "spirals 2x8 tanh sgd (default)": dict(dataset="spirals", depth=2, width=8, activation="tanh"),
     "moons 3x16 relu adam": dict(dataset="moons", depth=3, width=16, activation="relu", init="he",
-                                 optimizer="adam", learning_rate=0.01),
+                                 optimizer="adam", lr=0.01),
     "xor 1x4 sigmoid momentum, batch 1": dict(dataset="xor", depth=1, width=4, activation="sigmoid",
-                                              optimizer="momentum", learning_rate=0.03, batch_size=1),
+                                              optimizer="momentum", lr=0.03, batch_size=1),
     "circles 8x64 tanh (deepest, widest)": dict(dataset="circles", depth=8, width=64, activation="tanh",
-                                                learning_rate=0.01, epochs_per_step=2),
+                                                lr=0.01, epochs_per_step=2),
 }
 
 

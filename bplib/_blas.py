@@ -1,58 +1,84 @@
-"""BLAS threads for small matrices.
+"""BLAS threads: the one place that decides how many threads NumPy's matrix products may use.
 
-The course's toy networks multiply tiny matrices (a 300 × 2 batch by a 2 × 16 W(1)ᵀ, or 10 × 64 by 64 × 64 in the
-playground). Splitting such a product over several BLAS threads costs more than it saves, and on a busy 2-core
-machine it made a playground training chunk 5-10 times slower (230 ms instead of 25 ms). `bplib.train` and the
-playground therefore run small products on one BLAS thread, in the calling thread only, and restore the previous
-setting afterwards. Larger products keep BLAS's own thread count: one epoch of the article's 784-100-10 network
-(batch 128: 128 · 784 · 100 ≈ 1.0e7 multiply-adds per product) took 0.31 s on one thread and 0.245 s on two on a
-quiet 2-core machine (but up to 0.41 s on two when other work was running).
+Why one thread by default. A course runs many kernels at once: a class on one JupyterHub, or a student's laptop
+with a browser, a playground and a training cell. OpenBLAS starts one busy-waiting thread per core in every
+process, so four kernels on two cores fought over them: the MNIST chapter took 65-83 s per kernel instead of 15 s
+with one thread each. The toy networks gain nothing from more threads either (a 300 × 2 batch times a 2 × 16
+matrix is over before a second thread wakes up). So `import bplib` limits BLAS to one thread, whatever
+OPENBLAS_NUM_THREADS or OMP_NUM_THREADS say.
+
+Opting in. For the full 60,000-image MNIST runs on a machine of your own, more threads help (one epoch of
+784-100-10: 0.31 s on one core, 0.25 s on two). Set the environment variable BPLIB_NUM_THREADS before starting
+Jupyter, or call `bplib.set_num_threads(n)` in a notebook. Even then, products too small to gain
+(`is_small`) run on one thread inside `bplib.train`.
+
+The limit is applied through threadpoolctl (the library scikit-learn uses for the same job), which finds the
+BLAS that NumPy loaded, whatever its file name (OpenBLAS, scipy-openblas, MKL, BLIS).
 """
 import contextlib
-import ctypes
-import glob
+import numbers
 import os
 
-import numpy as np
+import numpy  # noqa: F401  (load NumPy's BLAS before threadpoolctl looks for it)
+from threadpoolctl import ThreadpoolController
+
+_controller = ThreadpoolController()
+
+#: products with at most this many multiply-adds (m · n_in · n_out) gain nothing from extra threads
+SMALL_MATMUL = 2 ** 22
 
 
-def _find_openblas_set_threads_local():
-    """NumPy's bundled OpenBLAS `openblas_set_num_threads_local` (per-thread thread count), or None."""
-    libs = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
-    for path in sorted(glob.glob(os.path.join(libs, "*openblas*"))):
-        try:
-            fn = ctypes.CDLL(path).openblas_set_num_threads_local
-        except (OSError, AttributeError):
-            continue
-        fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
-        return fn
-    return None
+def _threads_from_env():
+    value = os.environ.get("BPLIB_NUM_THREADS", "").strip()
+    if not value:
+        return 1
+    try:
+        n = int(value)
+    except ValueError:
+        raise ValueError(f"BPLIB_NUM_THREADS must be a positive integer, got {value!r}") from None
+    if n < 1:
+        raise ValueError(f"BPLIB_NUM_THREADS must be a positive integer, got {value!r}")
+    return n
 
 
-_SET_THREADS_LOCAL = _find_openblas_set_threads_local()
+def set_num_threads(n):
+    """Let NumPy's BLAS use `n` threads from now on (bplib's default is 1); returns the previous number.
+
+    More threads speed up large products (full MNIST) on a machine you have to yourself. On a shared server,
+    leave it at 1: every extra thread competes with the other students' kernels.
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"the number of BLAS threads must be a positive integer, got {n!r}")
+    previous = get_num_threads()
+    _controller.limit(limits=int(n), user_api="blas")
+    return previous
+
+
+def get_num_threads():
+    """The number of threads NumPy's BLAS uses now (1 if no BLAS library was found)."""
+    counts = [lib.num_threads for lib in _controller.select(user_api="blas").lib_controllers]
+    return max(counts, default=1)
+
+
+def blas_libraries():
+    """What threadpoolctl found: a list of {"internal_api", "version", "num_threads", "filepath"} dicts."""
+    return [{k: info[k] for k in ("internal_api", "version", "num_threads", "filepath")}
+            for info in _controller.select(user_api="blas").info()]
 
 
 @contextlib.contextmanager
-def single_threaded_blas():
-    """Run the enclosed NumPy calls with a one-thread OpenBLAS, in the calling thread only.
-
-    Other threads, e.g. a notebook training MNIST beside a running playground, keep their threads. A no-op where
-    NumPy has no OpenBLAS (its bundled `openblas_set_num_threads_local`, OpenBLAS 0.3.27 or newer).
-    """
-    if _SET_THREADS_LOCAL is None:
+def single_threaded():
+    """Run the enclosed products on one BLAS thread, then restore the previous count (free if it already is 1)."""
+    if get_num_threads() == 1:
         yield
         return
-    previous = _SET_THREADS_LOCAL(1)
-    try:
+    with _controller.limit(limits=1, user_api="blas"):
         yield
-    finally:
-        _SET_THREADS_LOCAL(previous)
-
-
-#: products with at most this many multiply-adds (m · n_in · n_out) run on one BLAS thread
-SMALL_MATMUL = 2 ** 22
 
 
 def is_small(batch_size, weights):
     """True if every layer's product for a batch of `batch_size` rows has at most SMALL_MATMUL multiply-adds."""
     return all(batch_size * W.size <= SMALL_MATMUL for W in weights)
+
+
+set_num_threads(_threads_from_env())

@@ -89,9 +89,19 @@ def as_targets(Y, m, n_out, output, dtype, name="Y"):
     Y = np.ascontiguousarray(Y, dtype=dtype)
     if not np.all(np.isfinite(Y)):
         raise ValueError(f"{name} contains NaN or infinite values")
-    if output in ("softmax", "sigmoid") and (Y.min() < 0 or Y.max() > 1):
-        raise ValueError(f"{name} for a {output} output must hold values in [0, 1] (one-hot or probabilities), "
+    if output == "sigmoid" and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError(f"{name} for a sigmoid output (binary cross-entropy) must hold values in [0, 1], "
                          f"got values from {Y.min():g} to {Y.max():g}")
+    if output == "softmax":
+        # δ(L) = a - y is the gradient of softmax + cross-entropy only when every target row sums to 1
+        sums = Y.sum(axis=1, dtype=np.float64)
+        bad = np.flatnonzero((np.abs(sums - 1) > 1e-6 * n_out) | (Y.min(axis=1) < 0) | (Y.max(axis=1) > 1))
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"{name} for a softmax output must hold one-hot rows or probability rows (values in "
+                             f"[0, 1] summing to 1); row {i} sums to {sums[i]:g} with values from "
+                             f"{Y[i].min():g} to {Y[i].max():g} ({bad.size} such rows). Pass labels of shape ({m},) "
+                             f"or one_hot(y)")
     return Y
 
 
@@ -121,3 +131,39 @@ def choice(value, valid, name):
     if not isinstance(value, str) or value not in valid:
         raise ValueError(f"unknown {name} {value!r}; expected one of {sorted(valid)}")
     return value
+
+
+def boolean(value, name):
+    """Check that value is True or False (a bool or NumPy bool: never a string such as "no", which is truthy)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def fraction(value, name, low_open=False, high_open=True):
+    """Check that value is a real number in [0, 1) (by default) and return it as float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a number in {'(' if low_open else '['}0, 1{')' if high_open else ']'}, "
+                         f"got {value!r}")
+    value = float(value)
+    if value < 0 or value > 1 or (low_open and value == 0) or (high_open and value == 1):
+        raise ValueError(f"{name} must be a number in {'(' if low_open else '['}0, 1{')' if high_open else ']'}, "
+                         f"got {value!r}")
+    return value
+
+
+def rng(seed, name="seed", allow_none=False):
+    """A np.random.Generator from `seed`: an int >= 0, a Generator (used as it is), or None if allowed.
+
+    Raises a TypeError/ValueError that names `name`, instead of NumPy's message about SeedSequence entropy.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None and allow_none:
+        return np.random.default_rng()
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        expected = "an int >= 0, a np.random.Generator" + (" or None" if allow_none else "")
+        raise TypeError(f"{name} must be {expected}, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{name} must be >= 0 (NumPy seeds are non-negative), got {seed}")
+    return np.random.default_rng(int(seed))

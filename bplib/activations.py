@@ -10,6 +10,8 @@ article's `sigmoid_grad(a)` uses. All functions are numerically stable for |z| u
 """
 import numpy as np
 
+from . import _checks
+
 
 def _float(z):
     """z as a floating array (float32 stays float32; ints and lists become float64)."""
@@ -107,6 +109,5 @@ ACTIVATIONS = {
 
 def get(name):
     """Return (σ, σ') for an activation name, or raise a ValueError listing the valid names."""
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}")
+    _checks.choice(name, ACTIVATIONS, "activation")
     return ACTIVATIONS[name]

@@ -2,9 +2,10 @@
 
 Both networks are subclasses of `bplib.MLP`, so `bplib.train`, `bplib.gradcheck` and `bplib.plots` work on them
 unchanged (they use the protocol prepare / params / param_names / loss_grads_output / loss_output /
-grad_layer_names / forward / output). Forward and backward passes are written out by hand, in the course's
-notation: batch-major, Z = A_prev @ W.T + b, per-example error terms δ (one row per example), gradients averaged
-over the batch of m examples.
+grad_layer_names / forward / output), and `bplib.save` / `bplib.load` store them with their own settings.
+Forward and backward passes are written out by hand, in the course's notation: batch-major,
+Z = A_prev @ W.T + b, per-example error terms δ (one row per example: row i is ∂J_i/∂z_i, J_i being example i's
+own loss), gradients averaged over the batch of m examples.
 
 BatchNorm (Ioffe & Szegedy 2015), for hidden layer l and a batch of m rows:
 
@@ -13,7 +14,7 @@ BatchNorm (Ioffe & Szegedy 2015), for hidden layer l and a batch of m rows:
     û = (u - μ) / √(v + ε)
     z(l) = γ(l) ⊙ û + β(l),   a(l) = σ(z(l))
 
-Backward (δ(l) = m ∂J/∂z(l), one row per example):
+Backward (δ(l) per example, one row each; means over the batch of m rows):
 
     ∂J/∂γ(l) = (1/m) Σ_i δ_i ⊙ û_i,   ∂J/∂β(l) = (1/m) Σ_i δ_i
     g = δ ⊙ γ;   δ_u = (g - mean(g) - û ⊙ mean(g ⊙ û)) / √(v + ε)     (means over the batch)
@@ -23,24 +24,13 @@ Residual network (He et al. 2016), hidden layers of equal width, blocks l = 2..L
 
     z(l) = W(l) a(l-1) + b(l),   h(l) = h(l-1) + z(l)   (h(1) = z(1)),   a(l) = σ(h(l))
 
-Backward, with δ(l) = m ∂J/∂h(l):  δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(h(l)) + δ(l+1)  when layer l+1 is a block. The
+Backward, with δ(l) the per-example error term of h(l) (row i = ∂J_i/∂h(l)_i):  δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(h(l)) + δ(l+1)  when layer l+1 is a block. The
 "+ δ(l+1)" is the skip path: the error term reaches early layers without being multiplied by any σ' or W.
 """
-import numbers
-
 import numpy as np
 
 from . import _checks
 from .network import MLP
-
-
-def _copy_net(net, list_attrs):
-    """A new object of net's own class (MLP.copy would return a plain MLP) with the listed arrays copied."""
-    new = object.__new__(type(net))
-    new.__dict__.update(net.__dict__)
-    for name in list_attrs:
-        setattr(new, name, [v.copy() for v in getattr(net, name)])
-    return new
 
 
 class BatchNormMLP(MLP):
@@ -67,9 +57,7 @@ class BatchNormMLP(MLP):
         super().__init__(sizes, activation=activation, output=output, init=init, seed=seed, dtype=dtype, l2=l2)
         if len(self.sizes) < 3:
             raise ValueError(f"a BatchNormMLP needs at least one hidden layer, got sizes={self.sizes}")
-        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = _checks.fraction(momentum, "momentum")
         self.eps = _checks.positive_number(eps, "eps")
         hidden = self.sizes[1:-1]
         self.gammas = [np.ones(n, dtype=self.dtype) for n in hidden]
@@ -131,7 +119,7 @@ class BatchNormMLP(MLP):
         dW[L - 1] = (delta.T @ activations[L - 1]) * (1 / m)
         db[L - 1] = delta.sum(axis=0) * (1 / m)
         delta = (delta @ self.weights[L - 1]) * self._sigma_prime(zs[L - 2], activations[L - 1])
-        for l in range(L - 1, 0, -1):                                   # δ now holds δ(l) = m ∂J/∂z(l)
+        for l in range(L - 1, 0, -1):                                   # δ now holds δ(l), row i = ∂J_i/∂z(l)_i
             u_hat, inv_std = cache[l - 1]
             dgamma[l - 1] = (delta * u_hat).sum(axis=0) * (1 / m)
             db[l - 1] = delta.sum(axis=0) * (1 / m)                     # ∂J/∂β(l)
@@ -170,14 +158,14 @@ class BatchNormMLP(MLP):
     def loss_grads_output(self, X, T):
         """A training step's forward and backward pass (batch statistics; running statistics updated)."""
         zs, activations, cache = self.forward_pass(X, batch_stats=True, update_running=True)
-        loss = self._data_loss(zs[-1], activations[-1], T) + self.penalty()
+        loss = self.data_loss(zs[-1], activations[-1], T) + self.penalty()
         dW, db, dgamma = self.backward_pass(zs, activations, T, cache)
-        return loss, self._add_penalty_grads(dW) + db + dgamma, activations[-1]
+        return loss, self.add_penalty_grads(dW) + db + dgamma, activations[-1]
 
     def loss_output(self, X, T):
         """Loss and output a(L) on validated X, T; batch or running statistics according to self.training."""
         zs, activations, _ = self.forward_pass(X)
-        return self._data_loss(zs[-1], activations[-1], T) + self.penalty(), activations[-1]
+        return self.data_loss(zs[-1], activations[-1], T) + self.penalty(), activations[-1]
 
     def loss_and_grads(self, X, Y):
         """Mean loss J and gradients: (loss, dW, db) with db[l-1] = ∂J/∂β(l) for hidden layers, ∂J/∂b(L) last.
@@ -198,13 +186,6 @@ class BatchNormMLP(MLP):
     def deltas(self, X, Y):
         raise NotImplementedError("deltas() is defined for a plain MLP only")
 
-    def copy(self):
-        """An independent BatchNormMLP: weights, β, γ and running statistics copied."""
-        return _copy_net(self, ("weights", "biases", "gammas", "running_means", "running_vars"))
-
-    def save(self, path):
-        raise NotImplementedError("bplib.save stores plain MLPs only; a BatchNormMLP cannot be saved yet")
-
     def __repr__(self):
         return (f"BatchNormMLP(sizes={self.sizes}, activation={self.activation!r}, output={self.output!r}, "
                 f"init={self.init!r}, dtype={self.dtype.name}, momentum={self.momentum:g}, "
@@ -219,7 +200,8 @@ class ResidualMLP(MLP):
         a(l) = σ(h(l)) for hidden layers;    a(L) = output activation of z(L)
 
     So the only change from a plain MLP is that σ is applied to the running sum h(l) rather than to z(l) alone
-    (a pre-activation residual block, He et al. 2016: h + W σ(h) + b). Backward, δ(l) = m ∂J/∂h(l) per example:
+    (a pre-activation residual block, He et al. 2016: h + W σ(h) + b). Backward, δ(l) per example (row i is
+∂J_i/∂h(l)_i):
 
         δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(h(l))  +  δ(l+1)  [only if layer l+1 is a block]
 
@@ -272,30 +254,24 @@ class ResidualMLP(MLP):
             activations.append(a)
         return hs, activations
 
-    def backward_pass(self, hs, activations, T):
+    def backward_pass(self, hs, activations, T, keep_deltas=False):
         """Backpropagate from targets T (m, n_L); returns (deltas, dW, db) like MLP.backward_pass.
 
-        deltas[l-1] = δ(l) = m ∂J/∂h(l) (m ∂J/∂z(L) for the output layer), one row per example.
+        deltas[l-1] = δ(l), row i = ∂J_i/∂h(l)_i (∂J_i/∂z(L)_i for the output layer); None unless keep_deltas.
         """
         m = T.shape[0]
         L = self.n_layers
-        deltas, dW, db = [None] * L, [None] * L, [None] * L
+        deltas, dW, db = ([None] * L if keep_deltas else None), [None] * L, [None] * L
         delta = activations[L] - T                                  # δ(L) = a(L) - y
         for l in range(L, 0, -1):
-            deltas[l - 1] = delta
+            if keep_deltas:
+                deltas[l - 1] = delta
             dW[l - 1] = (delta.T @ activations[l - 1]) * (1 / m)    # ∂J/∂W(l) = δ(l) a(l-1)ᵀ, batch mean
             db[l - 1] = delta.sum(axis=0) * (1 / m)
             if l > 1:
                 back = (delta @ self.weights[l - 1]) * self._sigma_prime(hs[l - 2], activations[l - 1])
                 delta = back + delta if l < L else back             # blocks 2..L-1 add the skip term δ(l)
         return deltas, dW, db
-
-    def copy(self):
-        """An independent ResidualMLP with copied weights and biases."""
-        return _copy_net(self, ("weights", "biases"))
-
-    def save(self, path):
-        raise NotImplementedError("bplib.save stores plain MLPs only; a ResidualMLP cannot be saved yet")
 
     def __repr__(self):
         return (f"ResidualMLP(sizes={self.sizes}, activation={self.activation!r}, output={self.output!r}, "

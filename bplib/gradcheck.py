@@ -52,6 +52,9 @@ def gradcheck(net, X, Y, eps=1e-5, max_entries=None, seed=0, return_all=False, f
         return_all: if True, return {name: relative error} for every parameter instead of the maximum.
     Returns:
         float, the maximum relative error over all parameters (or the dict, see return_all).
+    Raises:
+        FloatingPointError naming the parameter if an analytic or numerical gradient holds NaN or inf: such a
+        gradient is wrong, and a maximum over errors must never skip it.
     Use a float64 network: float32 round-off alone gives errors around 1e-3.
     """
     if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not 0 < eps < 1:
@@ -81,5 +84,13 @@ def gradcheck(net, X, Y, eps=1e-5, max_entries=None, seed=0, return_all=False, f
             f_minus = net.loss_output(X, T)[0]
             p[entry] = old                       # restore exactly
             numeric[k] = (f_plus - f_minus) / (2 * eps)
-        errors[name] = relative_error(np.asarray(g)[np.unravel_index(idx, p.shape)], numeric, floor)
+        analytic = g[np.unravel_index(idx, p.shape)]
+        for what, values in (("analytic", analytic), ("numerical", numeric)):
+            if not np.isfinite(values).all():
+                raise FloatingPointError(
+                    f"gradcheck: the {what} gradient of {name} contains NaN or infinite values, so it cannot be "
+                    f"checked" + (": the backward pass produced them" if what == "analytic" else
+                                  ": the loss itself is not finite near these weights (try a smaller eps or "
+                                  "smaller inputs)"))
+        errors[name] = relative_error(analytic, numeric, floor)
     return errors if return_all else max(errors.values())

@@ -15,12 +15,18 @@ they stay finite for |z| up to 1e4.
 """
 import numpy as np
 
-from . import activations
+from . import _checks, activations
 
 
 def softmax_cross_entropy(z, y):
-    """Mean cross-entropy of softmax(z) against one-hot (or soft) targets y; z, y: (m, k) -> float."""
-    return float(-np.sum(y * activations.log_softmax(z)) / z.shape[0])
+    """Mean cross-entropy of softmax(z) against one-hot (or soft) targets y; z, y: (m, k) -> float.
+
+    -Σ_j y_j log softmax(z)_j = Σ_j y_j lse(z) - Σ_j y_j z_j with lse(z) = log Σ_j e^{z_j}, computed after
+    shifting z by its row maximum (which cancels), so no exp overflows and no (m, k) product is formed.
+    """
+    shifted = z - z.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(axis=1))
+    return float((np.dot(lse, y.sum(axis=1)) - np.vdot(y, shifted)) / z.shape[0])
 
 
 def sigmoid_binary_cross_entropy(z, y):
@@ -44,13 +50,9 @@ OUTPUTS = {
     "identity": (activations.identity, lambda z, a, y: half_mean_squared_error(a, y)),
 }
 
-LOSS_NAMES = {"softmax": "cross-entropy", "sigmoid": "binary cross-entropy", "identity": "mean squared error"}
-
-
 def get(name):
     """Return (output activation, loss) for an output name, or raise a ValueError listing the valid names."""
-    if not isinstance(name, str) or name not in OUTPUTS:
-        raise ValueError(f"unknown output {name!r}; expected one of {sorted(OUTPUTS)}")
+    _checks.choice(name, OUTPUTS, "output")
     return OUTPUTS[name]
 
 
@@ -64,10 +66,21 @@ def predict(a_out, output):
     return a_out
 
 
+def n_correct(a_out, T, output):
+    """The number of correct predictions for outputs a_out (m, k) and targets T (m, k) (0 for regression).
+
+    softmax: the largest output is the target's class; sigmoid: each output unit on the right side of 0.5
+    (a unit counts as 1/k of an example, so multi-label outputs give fractional counts).
+    """
+    if output == "softmax":
+        return int(np.count_nonzero(a_out.argmax(axis=1) == T.argmax(axis=1)))
+    if output == "sigmoid":
+        return float(np.count_nonzero((a_out > 0.5) == (T > 0.5))) / a_out.shape[1]
+    return 0
+
+
 def accuracy(a_out, T, output):
     """Fraction of correct predictions for outputs a_out (m, k) and targets T (m, k); NaN for regression."""
-    if output == "softmax":
-        return float(np.mean(a_out.argmax(axis=1) == T.argmax(axis=1)))
-    if output == "sigmoid":
-        return float(np.mean((a_out > 0.5) == (T > 0.5)))
-    return float("nan")
+    if output == "identity":
+        return float("nan")
+    return n_correct(a_out, T, output) / a_out.shape[0]

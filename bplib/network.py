@@ -51,10 +51,7 @@ class MLP:
         self.scale = _checks.positive_number(scale, "scale")
         self.l1 = _checks.non_negative_number(l1, "l1")
         self.l2 = _checks.non_negative_number(l2, "l2")
-        if not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))) or isinstance(seed, bool):
-            raise TypeError(f"seed must be an int or a np.random.Generator, got {seed!r}")
-        self.seed = seed if isinstance(seed, numbers.Integral) else None
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        rng = _checks.rng(seed, allow_none=True)
         self.weights, self.biases = init_mod.init_params(self.sizes, init, rng, self.dtype, self.scale)
         self._sigma, self._sigma_prime = act.get(self.activation)
         self._out, self._loss = losses.get(self.output)
@@ -64,6 +61,14 @@ class MLP:
     def n_layers(self):
         """L, the number of layers with weights (hidden layers + the output layer)."""
         return len(self.weights)
+
+    def sigma(self, z):
+        """The hidden activation σ(z), element-wise (e.g. ReLU for activation="relu")."""
+        return self._sigma(z)
+
+    def sigma_prime(self, z, a=None):
+        """σ'(z), the derivative of the hidden activation, element-wise; a = σ(z) may be passed to save work."""
+        return self._sigma_prime(z, a)
 
     def forward_pass(self, X):
         """Run the forward pass (article 3.1) on an already validated X (m, n_0); keep every z and a.
@@ -84,31 +89,37 @@ class MLP:
             activations.append(a)
         return zs, activations
 
-    def backward_pass(self, zs, activations, T):
+    def backward_pass(self, zs, activations, T, keep_deltas=False):
         """Backpropagate (article 3.2, corrected as in errata 1, 3, 4) from targets T (m, n_L).
 
         Returns (deltas, dW, db), without the L1/L2 penalty terms (loss_grads_output adds them).
 
-        deltas[l - 1] = δ(l) of shape (m, n_l), one row per example, for l = 1..L (the input layer has none).
+        deltas[l - 1] = δ(l) of shape (m, n_l), one row per example: δ(l)_i = ∂J_i/∂z(l)_i, the error term of
+            example i's own loss J_i (the input layer has none). Only kept if keep_deltas, else deltas is None.
         dW[l - 1] = ∂J/∂W(l) = (1/m) Σ_i δ(l)_i a(l-1)_iᵀ, shape (n_l, n_{l-1}).
         db[l - 1] = ∂J/∂b(l) = (1/m) Σ_i δ(l)_i, shape (n_l,).
+
+        The loop carries g = δ/m rather than δ: the recursion is linear in δ, so g(l-1) = (g(l) W(l)) ⊙ σ'(z(l-1))
+        holds too, and then ∂J/∂W(l) = g(l)ᵀ a(l-1) and ∂J/∂b(l) = Σ_i g(l)_i need no division of their own.
         """
         m = T.shape[0]
         L = self.n_layers
-        deltas, dW, db = [None] * L, [None] * L, [None] * L
-        delta = activations[L] - T                            # δ(L) = a(L) - y for all three output/loss pairs
+        deltas, dW, db = ([None] * L if keep_deltas else None), [None] * L, [None] * L
+        g = activations[L] - T                                # δ(L) = a(L) - y for all three output/loss pairs
+        g *= 1 / m                                            # g(L) = δ(L) / m: J is the mean over the batch
         for l in range(L, 0, -1):
-            deltas[l - 1] = delta
-            dW[l - 1] = delta.T @ activations[l - 1]          # ∂J/∂W(l) = Σ_i δ(l)_i a(l-1)_iᵀ ...
-            dW[l - 1] *= 1 / m                                # ... averaged over the batch (in place: no copy)
-            db[l - 1] = delta.sum(axis=0) * (1 / m)           # ∂J/∂b(l) = batch mean of δ(l)
+            if keep_deltas:
+                deltas[l - 1] = g * m
+            dW[l - 1] = g.T @ activations[l - 1]              # ∂J/∂W(l) = (1/m) Σ_i δ(l)_i a(l-1)_iᵀ
+            db[l - 1] = g.sum(axis=0)                         # ∂J/∂b(l) = batch mean of δ(l)
             if l > 1:                                         # δ(l-1) = (W(l)ᵀ δ(l)) ⊙ σ'(z(l-1))
-                delta = delta @ self.weights[l - 1]
-                delta *= self._sigma_prime(zs[l - 2], activations[l - 1])
+                g = g @ self.weights[l - 1]
+                g *= self._sigma_prime(zs[l - 2], activations[l - 1])
         return deltas, dW, db
 
     # ------------------------------------------------------------------ loss with penalties
-    def _data_loss(self, z_out, a_out, T):
+    def data_loss(self, z_out, a_out, T):
+        """The loss J without penalties, from the output layer's z(L) and a(L) and the targets T (m, n_L)."""
         return self._loss(z_out, a_out, T)
 
     def penalty(self):
@@ -120,13 +131,14 @@ class MLP:
             total += 0.5 * self.l2 * sum(float(np.vdot(W, W)) for W in self.weights)
         return total
 
-    def _add_penalty_grads(self, dW):
+    def add_penalty_grads(self, dW):
+        """Add the penalties' gradients l2 W(l) + l1 sign(W(l)) to each dW[l - 1] in place; returns dW."""
         if self.l1 or self.l2:
             for l, W in enumerate(self.weights):
                 if self.l2:
-                    dW[l] = dW[l] + self.l2 * W
+                    dW[l] += self.l2 * W
                 if self.l1:
-                    dW[l] = dW[l] + self.l1 * np.sign(W)
+                    dW[l] += self.l1 * np.sign(W)
         return dW
 
     # ------------------------------------------------------------------ public API
@@ -175,18 +187,25 @@ class MLP:
         """Mean loss J over the batch, penalties included."""
         X, T = self.prepare(X, Y)
         zs, activations = self.forward_pass(X)
-        return self._data_loss(zs[-1], activations[-1], T) + self.penalty()
+        return self.data_loss(zs[-1], activations[-1], T) + self.penalty()
 
     def accuracy(self, X, Y):
         """Fraction of examples classified correctly (softmax or sigmoid outputs)."""
         X, T = self.prepare(X, Y)
         return losses.accuracy(self.forward_pass(X)[1][-1], T, self.output)
 
+    def forward_all(self, X):
+        """The whole forward pass for X (m, n_0): (zs, activations) with zs[l - 1] = z(l) and activations[l] = a(l).
+
+        activations[0] is X itself (as the network's dtype), activations[L] the output a(L); see forward_pass.
+        """
+        return self.forward_pass(self.prepare(X))
+
     def deltas(self, X, Y):
-        """The error terms [δ(1), ..., δ(L)] for a batch, δ(l) of shape (m, n_l) (before batch averaging)."""
+        """The error terms [δ(1), ..., δ(L)] for a batch, δ(l) of shape (m, n_l): row i is ∂J_i/∂z(l)_i."""
         X, T = self.prepare(X, Y)
         zs, activations = self.forward_pass(X)
-        return self.backward_pass(zs, activations, T)[0]
+        return self.backward_pass(zs, activations, T, keep_deltas=True)[0]
 
     def loss_and_grads(self, X, Y):
         """Mean loss J and its gradients for a batch X (m, n_0) with labels (m,) or targets (m, n_L).
@@ -210,14 +229,14 @@ class MLP:
     def loss_grads_output(self, X, T):
         """One forward and backward pass on validated X and T: (loss, grads matching params(), output a(L))."""
         zs, activations = self.forward_pass(X)
-        loss = self._data_loss(zs[-1], activations[-1], T) + self.penalty()
+        loss = self.data_loss(zs[-1], activations[-1], T) + self.penalty()
         _, dW, db = self.backward_pass(zs, activations, T)
-        return loss, self._add_penalty_grads(dW) + db, activations[-1]
+        return loss, self.add_penalty_grads(dW) + db, activations[-1]
 
     def loss_output(self, X, T):
         """Loss (penalties included) and output a(L) on validated X, T, without gradients."""
         zs, activations = self.forward_pass(X)
-        return self._data_loss(zs[-1], activations[-1], T) + self.penalty(), activations[-1]
+        return self.data_loss(zs[-1], activations[-1], T) + self.penalty(), activations[-1]
 
     def grad_layer_names(self):
         """Names of the weight matrices, in order; train(track_grad_norms=True) records one norm per name."""
@@ -225,11 +244,17 @@ class MLP:
 
     # ------------------------------------------------------------------ conveniences
     def copy(self):
-        """An independent copy (same architecture, copied weights)."""
-        new = object.__new__(type(self))      # subclasses (BatchNormMLP, ResidualMLP) stay what they are
-        new.__dict__.update(self.__dict__)
-        new.weights = [W.copy() for W in self.weights]
-        new.biases = [b.copy() for b in self.biases]
+        """An independent copy of the same class: every array (and list of arrays) is copied, settings are shared.
+
+        Works unchanged for the subclasses (BatchNormMLP's γ and running statistics are lists of arrays too).
+        """
+        new = object.__new__(type(self))
+        for name, value in self.__dict__.items():
+            if isinstance(value, np.ndarray):
+                value = value.copy()
+            elif isinstance(value, list) and value and all(isinstance(v, np.ndarray) for v in value):
+                value = [v.copy() for v in value]
+            new.__dict__[name] = value
         return new
 
     @property

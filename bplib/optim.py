@@ -10,12 +10,7 @@ import numbers
 
 import numpy as np
 
-
-def _fraction(value, name):
-    """Check 0 <= value < 1 (a decay rate such as μ, β1, β2) and return it as float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
+from . import _checks
 
 
 def _check_step(params, grads, state):
@@ -48,7 +43,7 @@ class Momentum:
     name = "momentum"
 
     def __init__(self, mu=0.9):
-        self.mu = _fraction(mu, "mu")
+        self.mu = _checks.fraction(mu, "mu")
         self.velocity = None
 
     def step(self, params, grads, lr):
@@ -73,7 +68,7 @@ class Adam:
     name = "adam"
 
     def __init__(self, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.beta1, self.beta2 = _fraction(beta1, "beta1"), _fraction(beta2, "beta2")
+        self.beta1, self.beta2 = _checks.fraction(beta1, "beta1"), _checks.fraction(beta2, "beta2")
         if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < 1:
             raise ValueError(f"eps must be a small positive number, got {eps!r}")
         self.eps = float(eps)
@@ -104,8 +99,7 @@ OPTIMIZERS = {"sgd": Sgd, "momentum": Momentum, "adam": Adam}
 
 def make_optimizer(name, **kwargs):
     """A fresh optimiser by name ("sgd", "momentum", "adam"); kwargs go to its constructor."""
-    if not isinstance(name, str) or name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; expected one of {sorted(OPTIMIZERS)}")
+    _checks.choice(name, OPTIMIZERS, "optimizer")
     cls = OPTIMIZERS[name]
     try:
         return cls(**kwargs)

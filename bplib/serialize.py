@@ -1,39 +1,185 @@
-"""Save and load an MLP as .npz: architecture as small arrays, weights as W1.., b1.. (no pickle anywhere)."""
+"""Save and load a network as .npz: settings as small arrays, parameters by name (no pickle anywhere).
+
+    bplib.save(net, "model.npz")          # an MLP, a BatchNormMLP or a ResidualMLP
+    net = bplib.load("model.npz")         # the same class, settings, weights (and BatchNorm statistics)
+
+A file holds "format" ("bplib-network") and "version", the class name, the constructor's settings, every
+parameter under its `param_names()` name (W1, b1, ..., for BatchNorm also beta1, gamma1, ...) and, for a
+BatchNormMLP, its running statistics. `load` checks all of it and names the file and the key in every error: a
+foreign, truncated or corrupt file, a missing or extra array, a wrong shape, a non-finite or complex weight.
+Files written before the format had a version (plain MLPs) load too.
+"""
 import os
+import tempfile
+import zipfile
+import zlib
 
 import numpy as np
 
+from .deepnets import BatchNormMLP, ResidualMLP
 from .network import MLP
+
+FORMAT = "bplib-network"
+VERSION = 2
+CLASSES = {"MLP": MLP, "BatchNormMLP": BatchNormMLP, "ResidualMLP": ResidualMLP}
+
+_COMMON = {"sizes": "ints", "activation": "str", "output": "str", "init": "str", "dtype": "str", "l2": "float"}
+#: the constructor settings each class stores, and their kinds
+SETTINGS = {
+    "MLP": {**_COMMON, "scale": "float", "l1": "float"},
+    "BatchNormMLP": {**_COMMON, "momentum": "float", "eps": "float", "training": "bool"},
+    "ResidualMLP": {**_COMMON, "scale": "float", "l1": "float", "branch_scale": "float"},
+}
+_VERSION_1_KEYS = {"sizes", "activation", "output", "init", "dtype", "l1", "l2", "scale"}
+
+
+def _class_name(net):
+    for name, cls in CLASSES.items():
+        if type(net) is cls:
+            return name
+    raise TypeError(f"bplib.save stores bplib networks ({', '.join(CLASSES)}), got {type(net).__name__}")
+
+
+def _state_arrays(net, name):
+    """{key: array} for every parameter and, for BatchNorm, the running statistics."""
+    arrays = dict(zip(net.param_names(), net.params()))
+    if name == "BatchNormMLP":
+        for l, (mu, var) in enumerate(zip(net.running_means, net.running_vars), start=1):
+            arrays[f"running_mean{l}"], arrays[f"running_var{l}"] = mu, var
+    return arrays
 
 
 def save(net, path):
-    """Write `net` (architecture, penalties and weights) to `path` (.npz, loadable with allow_pickle=False)."""
-    arrays = {
-        "sizes": np.array(net.sizes, dtype=np.int64),
-        "activation": np.array(net.activation), "output": np.array(net.output), "init": np.array(net.init),
-        "dtype": np.array(net.dtype.name), "l1": np.array(net.l1), "l2": np.array(net.l2),
-        "scale": np.array(net.scale),
-    }
-    for l, (W, b) in enumerate(zip(net.weights, net.biases), start=1):
-        arrays[f"W{l}"], arrays[f"b{l}"] = W, b
-    tmp = f"{os.fspath(path)}.tmp.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    """Write `net` (its class, settings and parameters) to `path` (.npz, loadable with allow_pickle=False).
+
+    The file is written to a temporary name in the same folder and renamed at the end, so an interrupted or
+    failed save never leaves a half-written file (nor the temporary one) behind.
+    """
+    name = _class_name(net)
+    net.check_params()
+    arrays = {"format": np.array(FORMAT), "version": np.array(VERSION, dtype=np.int64), "class": np.array(name)}
+    for key, kind in SETTINGS[name].items():
+        value = net.dtype.name if key == "dtype" else getattr(net, key)
+        arrays[key] = np.array(value, dtype=np.int64) if kind == "ints" else np.array(value)
+    arrays.update(_state_arrays(net, name))
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class _Reader:
+    """Reads and checks the arrays of one .npz file, naming the file and the key in every error."""
+
+    def __init__(self, npz, path):
+        self.npz, self.path = npz, path
+        self.used = set()
+
+    def error(self, text):
+        return ValueError(f"{self.path}: {text}")
+
+    def array(self, key):
+        if key not in self.npz.files:
+            raise self.error(f"the array {key!r} is missing; this is not a complete bplib network file")
+        self.used.add(key)
+        return self.npz[key]
+
+    def setting(self, key, kind):
+        a = self.array(key)
+        if kind == "ints":
+            if a.ndim != 1 or a.dtype.kind not in "iu" or a.size < 2 or (a < 1).any():
+                raise self.error(f"{key!r} must be a list of at least 2 positive integers, got {a.tolist()!r}")
+            return [int(n) for n in a]
+        if a.ndim != 0:
+            raise self.error(f"{key!r} must be a single value, got an array of shape {a.shape}")
+        if kind == "str":
+            if a.dtype.kind != "U":
+                raise self.error(f"{key!r} must be a string, got dtype {a.dtype}")
+            return str(a)
+        if kind == "bool":
+            if a.dtype.kind != "b":
+                raise self.error(f"{key!r} must be True or False, got {a!r}")
+            return bool(a)
+        if a.dtype.kind not in "iuf" or not np.isfinite(a):
+            raise self.error(f"{key!r} must be a finite real number, got {a!r}")
+        return float(a)
+
+    def values(self, key, like):
+        """The array `key`, checked to be real, finite and of `like`'s shape; returned in `like`'s dtype."""
+        a = self.array(key)
+        if a.dtype.kind not in "iuf":
+            raise self.error(f"{key!r} must hold real numbers, got dtype {a.dtype}")
+        if a.shape != like.shape:
+            raise self.error(f"{key!r} has shape {a.shape}, expected {like.shape} for this network's sizes")
+        if not np.isfinite(a).all():
+            raise self.error(f"{key!r} contains NaN or infinite values")
+        return a.astype(like.dtype)
+
+
+def _read(npz, path):
+    r = _Reader(npz, path)
+    files = set(npz.files)
+    if "format" in files:
+        if r.setting("format", "str") != FORMAT:
+            raise r.error(f"this is not a bplib network file (format {str(npz['format'])!r})")
+        version = r.setting("version", "float")
+        if version != VERSION:
+            raise r.error(f"written by a bplib with file format version {version:g}; this bplib reads version "
+                          f"{VERSION}. Save the network again with this version")
+        name = r.setting("class", "str")
+        if name not in CLASSES:
+            raise r.error(f"unknown network class {name!r}; expected one of {sorted(CLASSES)}")
+    elif _VERSION_1_KEYS <= files:
+        name = "MLP"                                      # the first format: plain MLPs, no version key
+    else:
+        raise r.error(f"this is not a bplib network file: it holds {sorted(files)[:8]}, not the arrays "
+                      f"bplib.save writes")
+    settings = {key: r.setting(key, kind) for key, kind in SETTINGS[name].items()}
+    training = settings.pop("training", None)
+    try:
+        net = CLASSES[name](seed=0, **settings)
+    except (TypeError, ValueError) as exc:
+        raise r.error(f"the stored settings are not valid: {exc}") from None
+    for key, target in _state_arrays(net, name).items():
+        target[...] = r.values(key, target)               # in place: the network's lists keep their arrays
+    if training is not None:
+        net.training = training
+    extra = files - r.used
+    if extra:
+        raise r.error(f"unexpected arrays {sorted(extra)}: this file was not written by bplib.save for a "
+                      f"{name} of sizes {settings['sizes']}")
+    return net
 
 
 def load(path):
-    """Read an MLP written by `save` (or `net.save`); checks every weight's shape against the architecture."""
-    with np.load(path, allow_pickle=False) as f:
-        missing = {"sizes", "activation", "output", "init", "dtype"} - set(f.files)
-        if missing:
-            raise ValueError(f"{path} is not a saved bplib network: missing {sorted(missing)}")
-        net = MLP([int(n) for n in f["sizes"]], activation=str(f["activation"]), output=str(f["output"]),
-                  init=str(f["init"]), dtype=np.dtype(str(f["dtype"])), scale=float(f["scale"]),
-                  l1=float(f["l1"]), l2=float(f["l2"]), seed=0)
-        for l in range(1, net.n_layers + 1):
-            for key, target in ((f"W{l}", net.weights), (f"b{l}", net.biases)):
-                if key not in f.files or f[key].shape != target[l - 1].shape:
-                    raise ValueError(f"{path}: {key} is missing or has the wrong shape "
-                                     f"(expected {target[l - 1].shape})")
-                target[l - 1] = f[key].astype(net.dtype)
-    return net
+    """Read a network written by `save` (or `net.save`): the same class, settings and parameters.
+
+    Raises FileNotFoundError if there is no such file, and ValueError naming the file for anything that is not
+    a complete, valid bplib network file (another format, truncated or corrupt, missing or extra arrays, wrong
+    shapes, NaN/inf or complex weights).
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no such network file: {path}")
+    what_to_do = "Save the network again with bplib.save, or check the file name"
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if not hasattr(npz, "files"):                 # a bare .npy array, not an .npz archive
+                raise ValueError(f"{path}: this is a single NumPy array, not a bplib network file (.npz). "
+                                 f"{what_to_do}")
+            return _read(npz, path)
+    except ValueError as exc:
+        if str(exc).startswith(path):                     # our own message
+            raise
+        reason = "it is not an .npz archive" if "pickle" in str(exc) else str(exc)
+        raise ValueError(f"{path} is not a bplib network file: {reason}. {what_to_do}") from None
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError, KeyError) as exc:
+        raise ValueError(f"{path} is not a readable bplib network file (truncated or corrupt: "
+                         f"{type(exc).__name__}: {exc}). {what_to_do}") from None

@@ -264,7 +264,7 @@ def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser):
         net = re.search(r"network (\S+)", before_text).group(1)
 
         # the α slider spans log10(α) from -4 to 1: drag it to α × 10^0.5; the depth slider 0..8: one more layer
-        drag_slider(page, pg, "learning_rate", (np.log10(float(alpha)) + 0.5 + 4) / 5)
+        drag_slider(page, pg, "lr", (np.log10(float(alpha)) + 0.5 + 4) / 5)
         wait_until(lambda: re.search(r"α = (\S+)", status_text(pg)).group(1) != alpha, 15, "α to change")
         new_alpha = float(re.search(r"α = (\S+)", status_text(pg)).group(1))
         assert float(alpha) < new_alpha < 10 * float(alpha), (alpha, new_alpha)

@@ -12,7 +12,7 @@ import threading
 import numpy as np
 import pytest
 
-from bplib import data, download, idx
+from bplib.data import download, idx, mnist as data
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -5,7 +5,7 @@ import struct
 import numpy as np
 import pytest
 
-from bplib import idx
+from bplib.data import idx
 
 
 def idx_bytes(values, shape, code=0x08, fmt="B"):

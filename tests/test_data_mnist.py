@@ -13,7 +13,10 @@ import numpy as np
 import pytest
 
 import bplib
-from bplib.data import CLASS_NAMES, FASHION_MNIST, REPO_DATA_DIR, SAMPLE_PATH, load_mnist, one_hot
+from bplib.data import CLASS_NAMES, SAMPLE_PATH, load_mnist, one_hot
+from bplib.data.mnist import FASHION_MNIST, SAMPLE_SHA256
+
+REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 SYSTEM_FASHION = Path(FASHION_MNIST.system_dirs[0])
 
@@ -62,7 +65,14 @@ def test_train_and_test_images_do_not_overlap():
 def test_sample_path_does_not_depend_on_the_cwd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert load_mnist()[0].shape == (4000, 784)
-    assert SAMPLE_PATH == Path(bplib.__file__).resolve().parent.parent / "data" / "mnist_sample.npz"
+    assert SAMPLE_PATH == Path(bplib.__file__).resolve().parent / "data" / "mnist_sample.npz"
+
+
+def test_the_packaged_sample_is_the_committed_one_and_its_hash_is_pinned():
+    """bplib/data/mnist_sample.npz ships with the package; data/mnist_sample.npz is the documented copy."""
+    packaged, committed = SAMPLE_PATH.read_bytes(), (REPO_DATA_DIR / "mnist_sample.npz").read_bytes()
+    assert packaged == committed
+    assert hashlib.sha256(packaged).hexdigest() == SAMPLE_SHA256 == _readme_hashes()["mnist_sample.npz"][1]
 
 
 def _readme_hashes():
@@ -117,7 +127,7 @@ def test_full_mnist_offline_error_says_what_to_get_and_where(tmp_path):
 def test_fashion_offline_error_names_the_debian_package(tmp_path):
     import dataclasses
 
-    from bplib import data
+    from bplib.data import mnist as data
 
     spec = dataclasses.replace(data.FASHION_MNIST, system_dirs=(str(tmp_path / "no-system-copy"),))
     with pytest.raises(FileNotFoundError) as err:

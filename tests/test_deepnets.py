@@ -133,7 +133,7 @@ def test_residual_skip_adds_delta_to_the_plain_recursion():
     net = ResidualMLP([3, 4, 4, 4, 2], activation="sigmoid", output="softmax", seed=0)
     X, T = net.prepare(X, y)
     hs, acts = net.forward_pass(X)
-    deltas = net.backward_pass(hs, acts, T)[0]
+    deltas = net.backward_pass(hs, acts, T, keep_deltas=True)[0]
     sp = acts[2] * (1 - acts[2])
     np.testing.assert_allclose(deltas[1], (deltas[2] @ net.weights[2]) * sp + deltas[2], rtol=1e-12)
 
@@ -222,15 +222,23 @@ def test_bad_input_shape_is_reported():
         BatchNormMLP([2, 4, 2]).forward(np.zeros((3, 5)))
 
 
-def test_save_refuses_instead_of_losing_parameters(tmp_path):
-    for net in (BatchNormMLP([2, 4, 2]), ResidualMLP([2, 4, 4, 2])):
-        with pytest.raises(NotImplementedError):
-            net.save(tmp_path / "net.npz")
+def test_copy_keeps_the_class_and_shares_no_array():
+    X, y = bplib.data.make_moons(n=32, seed=0)
+    for net in (BatchNormMLP([2, 6, 6, 2], seed=1), ResidualMLP([2, 6, 6, 6, 2], seed=1)):
+        bplib.train(net, X, y, epochs=2, lr=0.05, batch_size=8, progress=False)
+        twin = net.copy()
+        assert type(twin) is type(net)
+        np.testing.assert_array_equal(twin.forward(X), net.forward(X))
+        for name, value in vars(net).items():
+            arrays = value if isinstance(value, list) else [value]
+            for a, b in zip(arrays, vars(twin)[name] if isinstance(value, list) else [vars(twin)[name]]):
+                if isinstance(a, np.ndarray):
+                    assert not np.shares_memory(a, b), name
 
 
 # ---------------------------------------------------------------------- training: the headline
 def test_train_runs_unchanged_with_every_optimizer_and_tracks_grad_norms():
-    X, y = bplib.datasets.make_moons(n=64, seed=0)
+    X, y = bplib.data.make_moons(n=64, seed=0)
     for cls in (BatchNormMLP, ResidualMLP):
         for opt in ("sgd", "momentum", "adam"):
             net = cls([2, 8, 8, 8, 2], activation="relu", seed=0)
@@ -242,8 +250,8 @@ def test_train_runs_unchanged_with_every_optimizer_and_tracks_grad_norms():
 
 def test_deep_plain_net_fails_where_batchnorm_and_residual_nets_train():
     """20 hidden ReLU layers of width 16 (He init), circles, 40 epochs of SGD, lr 0.1, batch 32, same seed."""
-    X, y = bplib.datasets.make_circles(n=300, seed=0)
-    X_test, y_test = bplib.datasets.make_circles(n=300, seed=1)
+    X, y = bplib.data.make_circles(n=300, seed=0)
+    X_test, y_test = bplib.data.make_circles(n=300, seed=1)
     sizes = [2] + [16] * 20 + [2]
     results = {}
     for name, cls in (("plain", bplib.MLP), ("batchnorm", BatchNormMLP), ("residual", ResidualMLP)):
@@ -259,8 +267,9 @@ def test_deep_plain_net_fails_where_batchnorm_and_residual_nets_train():
         assert loss < 0.5 and acc > 0.9, results
 
 
-# ---------------------------------------------------------------------- bplib.diagnostics
-from bplib import diagnostics  # noqa: E402
+# ---------------------------------------------------------------------- bplib.course.diagnostics
+from bplib.course import diagnostics  # noqa: E402
+from bplib.widgets import depth_widget  # noqa: E402
 
 
 def test_confusion_matrix_counts_pairs_like_a_loop():
@@ -285,7 +294,7 @@ def test_confusion_matrix_rejects_bad_labels(args, match):
 
 
 def test_grad_norms_per_layer_matches_loss_and_grads_and_leaves_batchnorm_alone():
-    X, y = bplib.datasets.make_moons(n=40, seed=0)
+    X, y = bplib.data.make_moons(n=40, seed=0)
     net = bplib.MLP([2, 6, 6, 2], activation="tanh", seed=0)
     _, dW, _ = net.loss_and_grads(X, y)
     np.testing.assert_allclose(diagnostics.grad_norms_per_layer(net, X, y), [np.linalg.norm(g) for g in dW])
@@ -296,7 +305,7 @@ def test_grad_norms_per_layer_matches_loss_and_grads_and_leaves_batchnorm_alone(
 
 
 def test_sigmoid_gradients_vanish_with_depth_and_the_remedies_restore_them():
-    X, y = bplib.datasets.make_circles(n=100, seed=0)
+    X, y = bplib.data.make_circles(n=100, seed=0)
     ratio = {}
     for kind in diagnostics.NET_KINDS:
         norms = diagnostics.grad_norms_per_layer(diagnostics.make_deep_net(kind, 20, activation="sigmoid"), X, y)
@@ -308,7 +317,7 @@ def test_sigmoid_gradients_vanish_with_depth_and_the_remedies_restore_them():
 
 
 def test_depth_widget_redraws_when_driven_by_value():
-    panel = diagnostics.depth_widget(depth=12, activation="sigmoid", kind="plain")
+    panel = depth_widget(depth=12, activation="sigmoid", kind="plain")
     assert "vanishing" in panel.status.value
     first_png = panel.image.value
     panel.kind.value = "residual"
@@ -316,7 +325,7 @@ def test_depth_widget_redraws_when_driven_by_value():
     panel.depth.value = 3
     panel.activation.value = "relu"
     assert "healthy" in panel.status.value
-    assert repr(panel) == "[depth widget: run the notebook in Jupyter to use it]"
+    assert repr(panel) == "[depth widget]"
 
 
 def test_histograms_and_misclassified_grid_draw_what_they_are_given():

@@ -1,4 +1,4 @@
-"""float32 end to end (issue 2, point 8): asked for float32, every array stays float32, with no silent upcast."""
+"""float32 end to end: asked for float32, every array stays float32, with no silent upcast."""
 import numpy as np
 import pytest
 
@@ -15,7 +15,7 @@ def float32_net(**kwargs):
 def test_construction_forward_and_gradients_are_float32():
     net = float32_net()
     assert all(p.dtype == np.float32 for p in net.params())
-    X, y = bplib.datasets.make_moons(n=20, seed=0)                  # float64 data is converted once, on entry
+    X, y = bplib.data.make_moons(n=20, seed=0)                  # float64 data is converted once, on entry
     assert net.forward(X).dtype == np.float32
     zs, activations = net.forward_pass(net.prepare(X))
     assert all(a.dtype == np.float32 for a in zs + activations)
@@ -29,7 +29,7 @@ def test_construction_forward_and_gradients_are_float32():
 @pytest.mark.parametrize("output", ["softmax", "sigmoid", "identity"])
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_training_keeps_every_array_float32(activation, output, optimizer):
-    X, y = bplib.datasets.make_moons(n=32, seed=0)
+    X, y = bplib.data.make_moons(n=32, seed=0)
     Y = y if output == "softmax" else np.eye(2)[y]
     net = float32_net(activation=activation, output=output, l1=1e-4, l2=1e-3)
     ids = [id(p) for p in net.params()]
@@ -52,7 +52,7 @@ def test_training_keeps_every_array_float32(activation, output, optimizer):
 
 
 def test_train_rejects_gradients_of_another_dtype():
-    X, y = bplib.datasets.make_moons(n=16, seed=0)
+    X, y = bplib.data.make_moons(n=16, seed=0)
     net = float32_net()
     original = net.loss_grads_output
 
@@ -78,7 +78,7 @@ def test_sgd_update_is_computed_in_float32(lr):
 
 
 def test_float32_trains_as_well_as_float64():
-    X, y = bplib.datasets.make_spirals(n=200, seed=0)
+    X, y = bplib.data.make_spirals(n=200, seed=0)
     accuracies = []
     for dtype in (np.float32, np.float64):
         net = bplib.MLP([2, 32, 32, 2], activation="tanh", output="softmax", seed=0, dtype=dtype)

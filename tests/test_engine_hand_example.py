@@ -19,7 +19,7 @@ def sigmoid(z):
 
 
 def tiny_net():
-    """Built exactly as /work/briefs/tiny.md says: MLP([2, 2, 2], sigmoid, softmax, seed=0), weights set."""
+    """Built as chapter 01 describes it: MLP([2, 2, 2], sigmoid, softmax, seed=0), weights set."""
     net = bplib.MLP([2, 2, 2], activation="sigmoid", output="softmax", seed=0)
     net.weights[0] = np.array([[0.15, 0.20], [0.25, 0.30]])
     net.biases[0] = np.array([0.35, 0.35])
@@ -108,7 +108,7 @@ def test_batched_variant_averages_the_two_examples():
 
 
 def test_the_shared_tiny_module_builds_the_same_network():
-    from bplib import tiny
+    from bplib.course import tiny
 
     net, mine = tiny.tiny_net(), tiny_net()
     for a, b in zip(net.params(), mine.params()):

@@ -1,4 +1,4 @@
-"""Initialisation (issue 2, point 4): the documented scales, and bit-identical weights from the same seed."""
+"""Initialisation: the documented scales, and bit-identical weights from the same seed."""
 import numpy as np
 import pytest
 

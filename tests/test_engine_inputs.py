@@ -1,4 +1,4 @@
-"""Bad input gets a clear ValueError/TypeError saying what was expected (issue 2, point 10)."""
+"""Bad input gets a clear ValueError/TypeError saying what was expected."""
 import numpy as np
 import pytest
 
@@ -49,8 +49,8 @@ def test_bad_names_and_numbers_list_what_is_valid(kwargs, match):
 @pytest.mark.parametrize("kwargs,match", [
     (dict(dtype=np.int32), r"dtype must be np.float32 or np.float64"),
     (dict(dtype="not a dtype"), r"dtype must be np.float32 or np.float64"),
-    (dict(seed="zero"), r"seed must be an int or a np.random.Generator"),
-    (dict(seed=1.5), r"seed must be an int or a np.random.Generator"),
+    (dict(seed="zero"), r"seed must be an int >= 0, a np.random.Generator"),
+    (dict(seed=1.5), r"seed must be an int >= 0, a np.random.Generator"),
 ])
 def test_bad_types(kwargs, match):
     with pytest.raises(TypeError, match=match):
@@ -96,7 +96,7 @@ def test_X_checks_apply_to_every_entry_point(net, data):
     (np.array([0, -1, 1, 0, 1]), ValueError, r"labels from -1 to 1"),
     (np.array([0, 0.5, 1, 0, 1]), ValueError, r"Y is 1-D, so it must hold integer class labels"),
     (np.zeros((5, 3)), ValueError, r"Y has shape \(5, 3\), expected labels \(5,\) or targets \(5, 2\)"),
-    (np.full((5, 2), 2.0), ValueError, r"must hold values in \[0, 1\] \(one-hot or probabilities\)"),
+    (np.full((5, 2), 2.0), ValueError, r"must hold one-hot rows or probability rows \(values in \[0, 1\] summing to 1\)"),
     (np.full((5, 2), np.nan), ValueError, r"Y contains NaN or infinite values"),
     (np.array(["a"] * 5), TypeError, r"Y must hold numbers"),
     (None, TypeError, r"Y must be an array of labels \(m,\) or targets \(m, 2\)"),
@@ -149,7 +149,7 @@ def test_good_label_forms_are_accepted(data):
     (dict(callback="print"), TypeError, r"callback must be None or a function"),
     (dict(diverge_factor=0.5), ValueError, r"diverge_factor must be > 1"),
     (dict(progress="yes"), ValueError, r"progress must be True, False or 'auto'"),
-    (dict(seed="0"), TypeError, r"seed must be an int, a np.random.Generator or None"),
+    (dict(seed="0"), TypeError, r"seed must be an int >= 0, a np.random.Generator or None"),
     (dict(lr_schedule=lambda epoch, lr: -0.1), ValueError, r"lr_schedule returned -0.1 for epoch 0; it must return "
                                                            r"a non-negative learning rate"),
     (dict(lr_schedule=lambda epoch, lr: None), ValueError, r"lr_schedule returned None"),

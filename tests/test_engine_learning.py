@@ -25,7 +25,7 @@ def test_xor_with_a_single_sigmoid_output_and_binary_cross_entropy():
 
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_two_spirals_reach_95_percent_training_accuracy(activation):
-    X, y = bplib.datasets.make_spirals(n=300, seed=0)
+    X, y = bplib.data.make_spirals(n=300, seed=0)
     net = bplib.MLP([2, 32, 32, 2], activation=activation, output="softmax", seed=0)
     history = bplib.train(net, X, y, epochs=200, lr=0.01, batch_size=32, optimizer="adam", seed=0, progress=False)
     assert net.accuracy(X, y) >= 0.95
@@ -43,7 +43,7 @@ def test_regression_with_an_identity_output_fits_a_smooth_function():
 
 
 def spirals_run(seed=0, **kwargs):
-    X, y = bplib.datasets.make_spirals(n=120, seed=1)
+    X, y = bplib.data.make_spirals(n=120, seed=1)
     net = bplib.MLP([2, 16, 2], activation="relu", output="softmax", seed=seed)
     options = dict(epochs=5, lr=0.05, batch_size=16, optimizer="momentum", seed=seed, X_val=X[:40], Y_val=y[:40],
                    track_grad_norms=True, progress=False)
@@ -80,7 +80,7 @@ def test_history_has_one_entry_per_epoch():
 
 
 def test_the_last_partial_batch_is_used_not_dropped():
-    X, y = bplib.datasets.make_xor(n=10, seed=0)
+    X, y = bplib.data.make_xor(n=10, seed=0)
     net = bplib.MLP([2, 3, 2], activation="tanh", output="softmax", seed=0)
     seen = []
     original = net.loss_grads_output
@@ -99,7 +99,7 @@ def test_the_last_partial_batch_is_used_not_dropped():
 
 
 def test_epoch_loss_is_the_example_weighted_mean_of_batch_losses():
-    X, y = bplib.datasets.make_moons(n=10, seed=0)
+    X, y = bplib.data.make_moons(n=10, seed=0)
     net = bplib.MLP([2, 3, 2], activation="tanh", output="softmax", seed=0)
     start = net.copy()
     history = bplib.train(net, X, y, epochs=1, lr=1e-300, batch_size=4, shuffle=False, progress=False)
@@ -141,7 +141,7 @@ def test_huge_learning_rate_triggers_the_divergence_message(capsys):
 
 
 def test_divergence_by_growth_is_reported_and_can_be_silenced(capsys):
-    X, y = bplib.datasets.make_moons(n=64, seed=0)
+    X, y = bplib.data.make_moons(n=64, seed=0)
     net = bplib.MLP([2, 16, 2], activation="relu", output="softmax", seed=0)
     history = bplib.train(net, X, y, epochs=30, lr=50.0, batch_size=64, seed=0, progress=False, verbose=False)
     assert history["diverged"] is not None
@@ -151,7 +151,7 @@ def test_divergence_by_growth_is_reported_and_can_be_silenced(capsys):
 
 
 def test_training_does_not_touch_the_callers_arrays():
-    X, y = bplib.datasets.make_moons(n=40, seed=0)
+    X, y = bplib.data.make_moons(n=40, seed=0)
     X_before, y_before = X.copy(), y.copy()
     net = bplib.MLP([2, 4, 2], activation="tanh", output="softmax", seed=0)
     bplib.train(net, X, y, epochs=2, lr=0.1, batch_size=8, progress=False)
@@ -161,7 +161,7 @@ def test_training_does_not_touch_the_callers_arrays():
 
 def test_progress_bar_can_be_forced_and_is_silent_when_off(capsys):
     pytest.importorskip("tqdm")
-    X, y = bplib.datasets.make_moons(n=20, seed=0)
+    X, y = bplib.data.make_moons(n=20, seed=0)
     net = bplib.MLP([2, 3, 2], activation="tanh", output="softmax", seed=0)
     bplib.train(net, X, y, epochs=2, lr=0.1, batch_size=10, progress=False)
     assert capsys.readouterr().err == ""

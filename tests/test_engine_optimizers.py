@@ -75,7 +75,7 @@ def test_float32_parameters_and_state_stay_float32(name):
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
 def test_every_optimiser_lowers_the_loss_of_a_network(name):
-    X, y = bplib.datasets.make_moons(n=100, seed=0)
+    X, y = bplib.data.make_moons(n=100, seed=0)
     net = bplib.MLP([2, 8, 2], activation="tanh", output="softmax", seed=0)
     start = net.loss(X, y)
     history = bplib.train(net, X, y, epochs=20, lr=0.01 if name == "adam" else 0.1, batch_size=10,
@@ -84,7 +84,7 @@ def test_every_optimiser_lowers_the_loss_of_a_network(name):
 
 
 def test_an_optimiser_object_can_be_passed_and_keeps_its_state():
-    X, y = bplib.datasets.make_moons(n=40, seed=0)
+    X, y = bplib.data.make_moons(n=40, seed=0)
     net = bplib.MLP([2, 4, 2], activation="tanh", output="softmax", seed=0)
     opt = optim.Adam(beta1=0.8)
     bplib.train(net, X, y, epochs=2, lr=0.01, batch_size=10, optimizer=opt, progress=False)
@@ -113,7 +113,7 @@ def test_step_decay_and_exponential_decay_values():
 
 def test_cosine_decay_to_zero_runs_to_the_end():
     """cosine_decay's last epoch has lr = 0 (final_fraction=0): a valid schedule, so train must accept it."""
-    X, y = bplib.datasets.make_moons(n=40, seed=0)
+    X, y = bplib.data.make_moons(n=40, seed=0)
     net = bplib.MLP([2, 4, 2], seed=0)
     history = bplib.train(net, X, y, epochs=3, lr=0.1, batch_size=8, lr_schedule=bplib.optim.cosine_decay(3),
                           progress=False)

@@ -1,4 +1,4 @@
-"""Save and load a network as .npz, with allow_pickle=False (issue 2, point 9)."""
+"""Save and load a network as .npz, with allow_pickle=False."""
 import numpy as np
 import pytest
 
@@ -37,7 +37,7 @@ def test_the_file_is_plain_arrays_without_pickle(tmp_path):
 def test_a_file_that_is_not_a_network_is_rejected(tmp_path):
     path = tmp_path / "other.npz"
     np.savez(path, x=np.zeros(3))
-    with pytest.raises(ValueError, match=r"is not a saved bplib network: missing"):
+    with pytest.raises(ValueError, match=r"other.npz: this is not a bplib network file"):
         bplib.load(path)
 
 
@@ -49,5 +49,119 @@ def test_a_weight_of_the_wrong_shape_is_rejected(tmp_path):
         arrays = dict(f)
     arrays["W2"] = arrays["W2"].T
     np.savez(path, **arrays)
-    with pytest.raises(ValueError, match=r"W2 is missing or has the wrong shape \(expected \(2, 3\)\)"):
+    with pytest.raises(ValueError, match=r"net.npz: 'W2' has shape \(3, 2\), expected \(2, 3\)"):
         bplib.load(path)
+
+
+# ---------------------------------------------------------------------- every network class round-trips
+def _trained(net):
+    X, y = bplib.data.make_moons(n=48, seed=3)
+    bplib.train(net, X, y, epochs=3, lr=0.05, batch_size=8, progress=False)
+    return net, X
+
+
+@pytest.mark.parametrize("make", [
+    lambda: bplib.MLP([2, 5, 3, 2], activation="tanh", init="xavier", l1=1e-3, l2=1e-2, seed=1),
+    lambda: bplib.MLP([2, 4, 1], activation="relu", output="sigmoid", dtype=np.float32, seed=1),
+    lambda: bplib.BatchNormMLP([2, 6, 6, 2], momentum=0.8, eps=1e-4, l2=1e-3, seed=1),
+    lambda: bplib.ResidualMLP([2, 6, 6, 6, 2], activation="leaky_relu", branch_scale=0.5, seed=1),
+], ids=["MLP", "MLP-sigmoid-float32", "BatchNormMLP", "ResidualMLP"])
+def test_save_load_round_trips_every_network_class(tmp_path, make):
+    net, X = _trained(make())
+    if hasattr(net, "eval_mode"):
+        net.eval_mode()                              # the running statistics must come back too
+    bplib.save(net, tmp_path / "net.npz")
+    back = bplib.load(tmp_path / "net.npz")
+    assert type(back) is type(net) and repr(back) == repr(net)
+    assert back.dtype == net.dtype and back.sizes == net.sizes
+    np.testing.assert_array_equal(back.forward(X), net.forward(X))
+    for a, b in zip(back.params(), net.params()):
+        np.testing.assert_array_equal(a, b)
+    if hasattr(net, "running_means"):
+        for a, b in zip(back.running_means + back.running_vars, net.running_means + net.running_vars):
+            np.testing.assert_array_equal(a, b)
+        assert back.training is False
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def _saved(tmp_path, **change):
+    path = tmp_path / "net.npz"
+    bplib.save(bplib.MLP([4, 5, 3], seed=0), path)
+    with np.load(path) as f:
+        arrays = dict(f)
+    for key, value in change.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(sizes=np.array([4.5, 5, 3])), r"'sizes' must be a list of at least 2 positive integers"),
+    (dict(W1=np.full((5, 4), np.nan)), r"'W1' contains NaN or infinite values"),
+    (dict(b2=np.zeros(3, dtype=complex)), r"'b2' must hold real numbers, got dtype complex128"),
+    (dict(extra=np.zeros(2)), r"unexpected arrays \['extra'\]"),
+    (dict(W2=None), r"the array 'W2' is missing"),
+    (dict(activation=np.array(3)), r"'activation' must be a string"),
+    (dict(version=np.array(7)), r"file format version 7"),
+    (dict(activation=np.array("swish")), r"the stored settings are not valid: unknown activation 'swish'"),
+])
+def test_load_names_the_file_and_the_key_for_every_bad_file(tmp_path, change, match):
+    path = _saved(tmp_path, **change)
+    with pytest.raises(ValueError, match=match) as err:
+        bplib.load(path)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello, I am a text file\n", b"\x89PNG\r\n\x1a\n" + bytes(100)],
+                         ids=["empty", "text", "png"])
+def test_a_foreign_file_gets_one_clear_error_and_never_the_pickle_advice(tmp_path, content):
+    path = tmp_path / "net.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError) as err:
+        bplib.load(path)
+    assert str(path) in str(err.value) and "bplib network file" in str(err.value)
+    assert "allow_pickle" not in str(err.value)
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.7, 0.95])
+def test_a_truncated_or_corrupt_file_gets_one_clear_error(tmp_path, cut):
+    path = tmp_path / "net.npz"
+    bplib.save(bplib.MLP([30, 20, 3], seed=0), path)
+    content = path.read_bytes()
+    path.write_bytes(content[:int(len(content) * cut)])
+    with pytest.raises(ValueError, match="not a .*bplib network file"):
+        bplib.load(path)
+    flipped = bytearray(content)
+    flipped[len(content) // 2] ^= 0xFF                         # one damaged byte inside a weight array
+    path.write_bytes(bytes(flipped))
+    with pytest.raises(ValueError, match="bplib network file"):
+        bplib.load(path)
+
+
+def test_a_missing_file_is_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such network file"):
+        bplib.load(tmp_path / "nowhere.npz")
+
+
+def test_a_failed_save_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def broken_savez(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="disk full"):
+        bplib.save(bplib.MLP([2, 3, 2], seed=0), tmp_path / "net.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_of_the_first_format_still_loads(tmp_path):
+    """Files written before the format had a version: a plain MLP with its settings and W1.., b1.."""
+    net = bplib.MLP([3, 4, 2], activation="tanh", seed=2)
+    path = tmp_path / "old.npz"
+    np.savez(path, sizes=np.array(net.sizes), activation=np.array("tanh"), output=np.array("softmax"),
+             init=np.array("he"), dtype=np.array("float64"), l1=np.array(0.0), l2=np.array(0.0),
+             scale=np.array(0.01), W1=net.weights[0], b1=net.biases[0], W2=net.weights[1], b2=net.biases[1])
+    X = np.random.default_rng(0).standard_normal((5, 3))
+    np.testing.assert_array_equal(bplib.load(path).forward(X), net.forward(X))

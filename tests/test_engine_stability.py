@@ -1,4 +1,4 @@
-"""Numerical stability (issue 2, point 3): no overflow warning, no NaN, for |z| up to 1e4, in float64 and float32."""
+"""Numerical stability: no overflow warning, no NaN, for |z| up to 1e4, in float64 and float32."""
 import warnings
 
 import numpy as np

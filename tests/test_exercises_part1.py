@@ -46,14 +46,32 @@ def test_failures_give_specific_hints(answer, hint):
     assert hint in result.message, result.message
 
 
-def test_run_passes_copies_so_the_reader_cannot_change_the_checks_data():
-    def mutating(X):
+def test_run_passes_copies_and_names_an_argument_changed_in_place():
+    def mutating(A, X):
         X[...] = 0
         return X
 
     X = np.ones(3)
-    ex.run(mutating, X)
-    assert np.all(X == 1)
+    with pytest.raises(ex.Hint, match="changed its argument `X` in place"):
+        ex.run(mutating, np.ones(2), X)
+    assert np.all(X == 1)                                   # the check's own data is untouched
+    assert np.all(ex.run(mutating, np.ones(2), X, may_modify=("X",)) == 0)   # where the task allows it
+    nested = [np.ones(2), np.ones(2)]
+
+    def mutate_list(params):
+        params[1] -= 1
+        return params
+
+    with pytest.raises(ex.Hint, match="`params` in place"):
+        ex.run(mutate_list, nested)
+
+
+def test_a_matmul_shape_mismatch_becomes_a_transpose_hint_with_the_shapes():
+    def layer(A_prev, W, b):
+        return A_prev @ W + b
+
+    with pytest.raises(ex.Hint, match=r"did you transpose.*A_prev has shape \(4, 3\), W has shape \(2, 3\)"):
+        ex.run(layer, np.ones((4, 3)), np.ones((2, 3)), np.zeros(2))
 
 
 def test_square_transpose_is_detected():
@@ -201,7 +219,7 @@ CASES = {
     # check name: (chapter, solution, [(wrong answer, expected hint fragment), ...])
     "check_layer_forward": ("ch01", layer_forward, [
         (lambda A, W, b: A @ W.T, "forgot to add the bias"),
-        (lambda A, W, b: A @ W + b, "raised ValueError"),
+        (lambda A, W, b: A @ W + b, "did you transpose"),
         (lambda A, W, b: (A @ W.T + b).T, "did you transpose?"),
     ]),
     "check_sigmoid": ("ch01", sigmoid, [
@@ -243,7 +261,7 @@ CASES = {
     "check_hidden_delta": ("ch03", hidden_delta, [
         (lambda d, W, z: d @ W, "forgot the factor σ'(z(l))"),
         (lambda d, W, z: (d @ W) * _sig(z), "instead of its derivative"),
-        (lambda d, W, z: (d @ W.T) * sigmoid_prime(z), "raised ValueError"),
+        (lambda d, W, z: (d @ W.T) * sigmoid_prime(z), "did you transpose"),
     ]),
     "check_weight_grad": ("ch04", weight_grad, [
         (lambda d, A: A.T @ d / d.shape[0], "did you transpose?"),
@@ -260,7 +278,7 @@ CASES = {
         (lambda f, x, eps: np.array([(f(x + eps * e) - f(x)) / eps for e in np.eye(x.size)]), "one-sided"),
         (lambda f, x, eps: np.array([(f(x + eps * e) - f(x - eps * e)) / eps for e in np.eye(x.size)]), "2ε"),
         (numerical_gradient_not_restored, "did not put x[i] back"),
-        (numerical_gradient_changes_x, "changed the caller's x"),
+        (numerical_gradient_changes_x, "changed its argument `x` in place"),
     ]),
     "check_relative_error": ("ch04", relative_error, [
         (lambda g, n: np.linalg.norm(g - n), "absolute error"),
@@ -316,7 +334,8 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bplib import gd, gd_widgets, graph, tiny  # noqa: E402
+from bplib.course import descent as gd, graph, tiny  # noqa: E402
+from bplib.widgets import learning_rate as gd_widgets  # noqa: E402
 
 
 def test_tiny_network_matches_hand_computed_values():
@@ -428,7 +447,7 @@ def test_learning_rate_widget_is_driven_by_value_and_reports_divergence():
     assert panel.image.value != first
     panel.slider.value = 2.0
     assert "oscillating" in panel.status.value
-    assert repr(panel) == "[learning-rate widget: run the notebook in Jupyter to use it]"
+    assert repr(panel) == "[learning-rate widget]"
     assert not plt.get_fignums()                                     # figures are closed after drawing
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import bplib
-from bplib.playground import DIVERGE_FACTOR, PlaygroundModel
+from bplib.widgets.playground_model import DIVERGE_FACTOR, PlaygroundModel
 
 
 def make(**settings):
@@ -38,10 +38,10 @@ def wait_for(condition, timeout=10.0):
 
 # ---------------------------------------------------------------------- controls and public API
 def test_controls_cover_the_issue_with_the_right_ranges(pg):
-    expected = {"learning_rate", "depth", "width", "activation", "init", "optimizer", "batch_size", "l2", "dataset",
+    expected = {"lr", "depth", "width", "activation", "init", "optimizer", "batch_size", "l2", "dataset",
                 "noise", "seed", "run", "step", "reset"}
     assert expected <= set(pg.controls)
-    lr = pg.controls["learning_rate"]
+    lr = pg.controls["lr"]
     assert isinstance(lr, ipywidgets.FloatLogSlider)
     assert (lr.base ** lr.min, lr.base ** lr.max) == pytest.approx((1e-4, 10))
     assert (pg.controls["depth"].min, pg.controls["depth"].max) == (0, 8)
@@ -69,7 +69,7 @@ def test_changing_depth_rebuilds_the_network_with_that_many_hidden_layers(pg, de
 def test_live_settings_apply_without_restarting(pg):
     pg.step()
     net = pg.net
-    pg.controls["learning_rate"].value = 0.01
+    pg.controls["lr"].value = 0.01
     pg.controls["batch_size"].value = 50
     pg.controls["l2"].value = 0.001
     assert pg.net is net and pg.model.epoch == 2
@@ -82,7 +82,7 @@ def test_live_settings_apply_without_restarting(pg):
 
 def test_lr_10_with_sigmoid_on_spirals_shows_the_divergence_message(pg):
     pg.controls["activation"].value = "sigmoid"
-    pg.controls["learning_rate"].value = 10
+    pg.controls["lr"].value = 10
     assert pg.settings["dataset"] == "spirals"
     pg.step()
     assert pg.diverged is not None
@@ -90,11 +90,11 @@ def test_lr_10_with_sigmoid_on_spirals_shows_the_divergence_message(pg):
     assert "diverged" in pg._alert.value                       # the message is shown in the widget
     assert pg._alert_text.get_visible()                       # and on the picture
     # never an empty plot: every recorded number and the drawn probability image are finite
-    assert all(np.isfinite(v) for v in pg.history["loss"] + pg.history["test_loss"])
+    assert all(np.isfinite(v) for v in pg.history["train_loss"] + pg.history["test_loss"])
     assert np.all(np.isfinite(pg.model.probabilities()))
     assert all(np.all(np.isfinite(p)) for p in pg.net.params())
     assert pg.step() == 0                                     # a diverged run does not continue
-    pg.controls["learning_rate"].value = 0.1                  # a new learning rate starts over, message gone
+    pg.controls["lr"].value = 0.1                  # a new learning rate starts over, message gone
     assert pg.diverged is None and pg._alert.value == "" and not pg._alert_text.get_visible()
     pg.step()
     assert pg.diverged is None and pg.model.epoch == 2
@@ -102,26 +102,26 @@ def test_lr_10_with_sigmoid_on_spirals_shows_the_divergence_message(pg):
 
 def test_the_divergence_criterion_is_needed_and_sound():
     # bplib.train's default criterion (10 × the first epoch's loss) does not fire here: the loss bounces at ~3×
-    X, y = bplib.datasets.make("spirals", 300, None, 0)
+    X, y = bplib.data.make_toy("spirals", 300, None, 0)
     net = bplib.MLP([2, 8, 8, 2], activation="sigmoid", init="xavier", seed=0)
     history = bplib.train(net, X, y, epochs=20, lr=10, batch_size=10, verbose=False, progress=False)
     assert history["diverged"] is None
     assert min(history["loss"]) > 2 * np.log(2)               # ... yet it never gets anywhere near chance level
     # the playground's criterion: more than DIVERGE_FACTOR × max(untrained loss, ln 2) after an epoch
-    model = PlaygroundModel(dataset="spirals", activation="sigmoid", learning_rate=10)
+    model = PlaygroundModel(dataset="spirals", activation="sigmoid", lr=10)
     model.train_chunk(5)
     assert model.diverged is not None and model.diverged["epoch"] == 1
     # and it does not fire for sane learning rates on any data set
     for dataset in ("moons", "circles", "spirals", "xor"):
         for activation, lr in (("sigmoid", 1.0), ("tanh", 0.1), ("relu", 0.1)):
-            model = PlaygroundModel(dataset=dataset, activation=activation, learning_rate=lr)
+            model = PlaygroundModel(dataset=dataset, activation=activation, lr=lr)
             model.train_chunk(30)
             assert model.diverged is None, (dataset, activation, lr, model.diverged)
-            assert max(model.history["loss"]) <= DIVERGE_FACTOR * model.reference_loss
+            assert max(model.history["train_loss"]) <= DIVERGE_FACTOR * model.divergence.reference
 
 
 def test_divergence_on_nan_restores_the_last_good_weights():
-    model = PlaygroundModel(dataset="moons", activation="relu", init="he", depth=4, width=32, learning_rate=10,
+    model = PlaygroundModel(dataset="moons", activation="relu", init="he", depth=4, width=32, lr=10,
                             optimizer="momentum")
     model.train_chunk(5)
     assert model.diverged is not None
@@ -130,25 +130,25 @@ def test_divergence_on_nan_restores_the_last_good_weights():
 
 
 def test_reset_restores_the_initial_loss_exactly(pg):
-    loss0, weights0 = pg.history["loss"][0], [W.copy() for W in pg.net.weights]
+    loss0, weights0 = pg.history["train_loss"][0], [W.copy() for W in pg.net.weights]
     png0 = pg.png()
     for _ in range(3):
         pg.step()
-    assert pg.history["loss"][-1] != loss0
+    assert pg.history["train_loss"][-1] != loss0
     pg.reset()
-    assert pg.history["loss"] == [loss0]
+    assert pg.history["train_loss"] == [loss0]
     assert pg.history["epoch"] == [0]
     assert all(np.array_equal(a, b) for a, b in zip(weights0, pg.net.weights))
     assert pg.png() == png0                                    # the same picture, too
     pg.step()
-    pg.controls["learning_rate"].value = 0.5                   # reset keeps the current settings
+    pg.controls["lr"].value = 0.5                   # reset keeps the current settings
     pg.reset()
-    assert pg.settings["learning_rate"] == 0.5 and pg.history["loss"] == [loss0]
+    assert pg.settings["lr"] == 0.5 and pg.history["train_loss"] == [loss0]
 
 
 def test_same_seed_gives_the_same_history_and_another_seed_another():
     def history(seed, chunks, epochs_per_step):
-        p = make(dataset="moons", depth=3, width=6, optimizer="adam", learning_rate=0.01, seed=seed,
+        p = make(dataset="moons", depth=3, width=6, optimizer="adam", lr=0.01, seed=seed,
                  epochs_per_step=epochs_per_step)
         for _ in range(chunks):
             p.step()
@@ -157,11 +157,11 @@ def test_same_seed_gives_the_same_history_and_another_seed_another():
 
     a, b = history(7, 3, 2), history(7, 3, 2)
     assert a["epoch"] == [0, 1, 2, 3, 4, 5, 6]
-    for key in ("loss", "test_loss", "acc", "test_acc"):
+    for key in ("train_loss", "test_loss", "train_acc", "test_acc"):
         assert a[key] == b[key]
     assert all(np.array_equal(x, y) for x, y in zip(a["grad_norms"], b["grad_norms"]))
-    assert history(7, 1, 6)["loss"] == a["loss"]             # chunking does not change the run
-    assert history(8, 3, 2)["loss"] != a["loss"]
+    assert history(7, 1, 6)["train_loss"] == a["train_loss"]             # chunking does not change the run
+    assert history(8, 3, 2)["train_loss"] != a["train_loss"]
 
 
 def test_the_playground_learns(pg):
@@ -170,7 +170,7 @@ def test_the_playground_learns(pg):
     for _ in range(4):
         pg.step()
     assert pg.history["test_acc"][-1] > 0.95
-    assert pg.history["loss"][-1] < 0.5 * pg.history["loss"][0]
+    assert pg.history["train_loss"][-1] < 0.5 * pg.history["train_loss"][0]
 
 
 def test_gradient_bars_show_vanishing_gradients_in_a_deep_sigmoid_net():
@@ -185,8 +185,8 @@ def test_bad_settings_raise_clear_errors(pg):
         bplib.widgets.playground(lerning_rate=0.1)
     with pytest.raises(ValueError, match="depth .*0 to 8"):
         bplib.widgets.playground(depth=9)
-    with pytest.raises(ValueError, match="learning_rate must be a positive"):
-        bplib.widgets.playground(learning_rate=0)
+    with pytest.raises(ValueError, match=r"lr \(the learning rate α\) must be a positive"):
+        bplib.widgets.playground(lr=0)
     with pytest.raises(ValueError, match="unknown dataset 'rings'"):
         bplib.widgets.playground(dataset="rings")
     with pytest.raises(ValueError, match="width .*1 to 64"):
@@ -202,8 +202,8 @@ def test_display_has_the_widget_a_png_and_a_deterministic_text(pg):
     png = base64.b64decode(bundle["image/png"])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and png == pg.png() == pg._image.value
     text = bundle["text/plain"]
-    assert text == ("Playground(spirals, sizes [2, 8, 8, 2], tanh, sgd α=0.1: epoch 0, train loss "
-                    f"{pg.history['loss'][0]:.4f}, test loss {pg.history['test_loss'][0]:.4f}, "
+    assert text == ("Playground(spirals, sizes [2, 8, 8, 2], tanh, sgd lr=0.1: epoch 0, train loss "
+                    f"{pg.history['train_loss'][0]:.4f}, test loss {pg.history['test_loss'][0]:.4f}, "
                     f"test accuracy {100 * pg.history['test_acc'][0]:.1f}%)")
     twin = make(dataset="spirals", depth=2, width=8, activation="tanh")
     assert twin._repr_mimebundle_()["text/plain"] == text     # no ids, no addresses, no timings
@@ -237,7 +237,7 @@ def test_rapid_control_changes_while_running_never_interleave(pg):
     pg.run()
     for depth in (1, 4, 0, 3, 2, 5):
         pg.controls["depth"].value = depth
-        pg.controls["learning_rate"].value = 0.05 if depth % 2 else 0.1
+        pg.controls["lr"].value = 0.05 if depth % 2 else 0.1
         assert len(run_threads()) == 1
         time.sleep(0.03)
     assert wait_for(lambda: pg.model.epoch >= 4)
@@ -250,7 +250,7 @@ def test_rapid_control_changes_while_running_never_interleave(pg):
 
 def test_divergence_while_running_stops_the_run(pg):
     pg.controls["activation"].value = "sigmoid"
-    pg.controls["learning_rate"].value = 10
+    pg.controls["lr"].value = 10
     pg.run()
     assert wait_for(lambda: not pg.controls["run"].value)
     assert wait_for(lambda: not run_threads())

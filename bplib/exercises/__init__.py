@@ -30,7 +30,9 @@ Writing a check (in chNN.py)::
   string becomes ``Result(True, "✅ Correct: <text>")``. Other exceptions in the *check's own* code propagate
   (they are bugs of the check, not of the reader).
 - `run(func, *args)` calls the reader's function on copies of the arguments (so it cannot change the check's
-  data); NotImplementedError -> Hint "not implemented yet", any other exception -> Hint naming its type and text.
+  data) and fails with a hint naming the argument if the function changed one in place (unless the parameter is
+  listed in ``may_modify``); NotImplementedError -> Hint "not implemented yet", a matmul shape mismatch ->
+  "did you transpose?" with the arguments' shapes, any other exception -> Hint naming its type and text.
 - `expect_array` / `expect_scalar` compare shape first (a transposed shape gets "did you transpose?"), then
   NaN/inf, then each typical mistake (``mistakes={hint: wrong_value}``: if the answer matches a wrong value, that
   hint is given), then values with tolerance (rtol, atol). `expect_array` spots a transposed square answer on its
@@ -112,21 +114,60 @@ def _copy(value):
         return [_copy(v) for v in value]
     if isinstance(value, tuple):
         return tuple(_copy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
     return value
+
+
+def _same(a, b):
+    """True if `a` (the argument as passed) still equals `b` (a copy taken before the call)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=True)))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return True                                      # numbers, generators, functions: not compared
 
 
 def _name(func):
     return getattr(func, "__name__", type(func).__name__)
 
 
-def run(func, *args, **kwargs):
+def _argument_names(func, args, kwargs):
+    """The reader's parameter name for each positional and keyword argument (positions where unknown)."""
+    import inspect
+    try:
+        bound = inspect.signature(func).bind_partial(*args, **kwargs)
+    except (TypeError, ValueError):
+        return [f"argument {i + 1}" for i in range(len(args))], list(kwargs)
+    names = list(bound.arguments)
+    return names[:len(args)], list(kwargs)
+
+
+def _transpose_hint(exc, args):
+    """For NumPy's matmul shape error, a hint listing the array arguments' shapes ("did you transpose?")."""
+    text = str(exc)
+    if not ("matmul" in text and "mismatch in its core dimension" in text or "shapes" in text and "not aligned" in text):
+        return None
+    shapes = ", ".join(f"{n} has shape {a.shape}" for n, a in args if isinstance(a, np.ndarray) and a.ndim >= 1)
+    return (f"a matrix product has mismatched shapes: did you transpose, or multiply in the wrong order? "
+            f"{shapes}. Remember W(l) has shape (n_l, n_{{l-1}}) and a batch has one example per row.")
+
+
+def run(func, *args, may_modify=(), **kwargs):
     """Call the reader's func on copies of the arguments; turn its failures into a `Hint`.
 
-    NotImplementedError -> "not implemented yet: ..."; any other exception -> a hint naming its type and message.
+    NotImplementedError -> "not implemented yet: ..."; a matmul shape mismatch -> "did you transpose?" with every
+    array argument's shape; any other exception -> a hint naming its type, message and line.
+    An argument that the function changed in place fails the check with a hint naming it, unless its parameter
+    name is listed in `may_modify` (for tasks that say in-place changes are fine).
     """
     name = _name(func)
+    call_args, call_kwargs = _copy(args), {k: _copy(v) for k, v in kwargs.items()}
     try:
-        return func(*_copy(args), **{k: _copy(v) for k, v in kwargs.items()})
+        result = func(*call_args, **call_kwargs)
     except NotImplementedError:
         raise Hint(f"{NOT_IMPLEMENTED}: write the body of `{name}` where it says `raise NotImplementedError`, "
                    f"run that cell, then run this check again.") from None
@@ -139,7 +180,19 @@ def run(func, *args, **kwargs):
             if tb.tb_frame.f_code is getattr(func, "__code__", None):
                 where = f" (line {tb.tb_lineno - func.__code__.co_firstlineno + 1} of `{name}`)"
             tb = tb.tb_next
+        positional, keywords = _argument_names(func, args, kwargs)
+        hint = _transpose_hint(exc, list(zip(positional, args)) + [(k, kwargs[k]) for k in keywords])
+        if hint is not None:
+            raise Hint(f"`{name}`{where}: {hint}") from None
         raise Hint(f"`{name}` raised {type(exc).__name__}{where}: {exc}") from None
+    positional, keywords = _argument_names(func, args, kwargs)
+    for arg_name, original, passed_in in [*zip(positional, args, call_args),
+                                          *((k, kwargs[k], call_kwargs[k]) for k in keywords)]:
+        if arg_name not in may_modify and not _same(passed_in, original):
+            raise Hint(f"`{name}` changed its argument `{arg_name}` in place, but the task asks for the inputs to "
+                       f"stay unchanged: work on a copy (`{arg_name}.copy()`) or build a new array (e.g. "
+                       f"`W - lr * dW` makes a new array, `W -= lr * dW` changes W)")
+    return result
 
 
 def _as_array(value, name):

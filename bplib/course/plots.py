@@ -1,17 +1,44 @@
 """Plots the chapters share: loss curves, decision boundaries, gradient norms. Readable on a projector.
 
 Every function draws into a matplotlib Axes (`ax`; a new figure when None) and returns that Axes.
+`setup()` is the first call of every chapter: fonts for a projector, figures shown inline, no library noise.
 """
+import warnings
+
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
+
+from ..data.toy import limits as data_limits
 
 #: colours for class 0 and class 1 (colour-blind safe: blue / orange)
 CLASS_COLORS = ("#1f77b4", "#ff7f0e")
 
 
+def _in_kernel():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return shell if getattr(shell, "kernel", None) is not None else None
+
+
 def setup(font_size=13):
-    """Larger fonts and tidy defaults for class use; call once at the top of a notebook."""
+    """Prepare a chapter: larger fonts and tidy defaults, inline figures, and no third-party deprecation noise.
+
+    - Inside Jupyter, figures are shown inline even where the environment exports MPLBACKEND=Agg (common in
+      Docker and CI images), which would otherwise make every figure vanish silently.
+    - DeprecationWarnings raised by other libraries (matplotlib, ipywidgets, ... about their own internals)
+      are hidden: they are for those libraries' developers, not for a learner. bplib's own warnings, and every
+      other kind of warning, stay visible.
+    """
+    shell = _in_kernel()
+    if shell is not None and matplotlib.get_backend().lower() in ("agg", "pdf", "svg", "ps", "cairo"):
+        shell.run_line_magic("matplotlib", "inline")
+    for category in (DeprecationWarning, PendingDeprecationWarning):
+        warnings.filterwarnings("ignore", category=category, module=r"(?!bplib)")
     plt.rcParams.update({
         "figure.figsize": (7, 4.2), "figure.dpi": 90, "font.size": font_size, "axes.titlesize": font_size + 1,
         "axes.labelsize": font_size, "legend.fontsize": font_size - 2, "axes.grid": True, "grid.alpha": 0.3,
@@ -61,13 +88,6 @@ def grid_predictions(net, xlim, ylim, resolution=150):
     return xx, yy, p.reshape(xx.shape)
 
 
-def data_limits(X, margin=0.25):
-    """(xlim, ylim) around 2-D points X with a margin."""
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = margin * (hi - lo).max()
-    return (lo[0] - pad, hi[0] + pad), (lo[1] - pad, hi[1] + pad)
-
-
 def scatter_classes(X, y, ax=None, marker="o", alpha=0.9, label_prefix=""):
     """2-D points coloured by class (0 blue, 1 orange)."""
     ax = _ax(ax)
@@ -108,44 +128,3 @@ def grad_norm_bars(norms, ax=None, names=None, title="Gradient norm per layer", 
     return ax
 
 
-
-def panel(children, name="widget panel"):
-    """An ipywidgets VBox of `children` whose text form is the stable line "[<name>: ...]" (not the widgets' state).
-
-    A notebook stores a widget's text form next to its live view; the default text embeds every child's state,
-    which can differ between machines and break nbval's comparison.
-    """
-    import ipywidgets as widgets
-
-    class Panel(widgets.VBox):
-        def __repr__(self):
-            return f"[{name}: run the notebook in Jupyter to use it]"
-
-    return Panel(list(children))
-
-
-def figure_png(fig, dpi=80):
-    """The figure as PNG bytes (for an ipywidgets.Image); the figure is closed afterwards."""
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def image_widget():
-    """An empty ipywidgets.Image for `draw_into`."""
-    import ipywidgets as widgets
-
-    return widgets.Image(format="png")
-
-
-def draw_into(image, draw):
-    """Set an ipywidgets.Image to the figure that draw() returns (then closed).
-
-    Drawing to PNG bytes instead of into an Output widget keeps a widget cell's outputs the same whether the
-    notebook runs in Jupyter, in nbclient or under nbval (which does not route Output-widget messages).
-    """
-    image.value = figure_png(draw())
-    return image

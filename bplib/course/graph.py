@@ -40,7 +40,7 @@ def node_values(net, X, y):
     if Xv.shape[0] != 1:
         raise ValueError(f"the graph shows one example: X must have shape (1, {net.sizes[0]}), got {Xv.shape}")
     zs, acts = net.forward_pass(Xv)
-    deltas = net.backward_pass(zs, acts, T)[0]
+    deltas = net.backward_pass(zs, acts, T, keep_deltas=True)[0]
     W1, W2 = net.weights
     return {
         "a0": _fmt(acts[0]), "z1": _fmt(zs[0]), "a1": _fmt(acts[1]), "z2": _fmt(zs[1]), "a2": _fmt(acts[2]),

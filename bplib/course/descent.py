@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from . import _checks
+from .. import _checks
 
 #: a path stops early once |w| exceeds this (the run is diverging; the number would overflow soon)
 DIVERGED = 1e6

@@ -10,7 +10,7 @@ The batched variant (chapter 04) adds the example x = (0.10, 0.20) with label 0,
 """
 import numpy as np
 
-from .network import MLP
+from ..network import MLP
 
 W1 = ((0.15, 0.20), (0.25, 0.30))
 B1 = (0.35, 0.35)

@@ -1,32 +1,32 @@
-"""The seeded 2-D toy sets (bplib.datasets): deterministic per seed, balanced, and on their curves when noise=0."""
+"""The seeded 2-D toy sets (bplib.data.toy): deterministic per seed, balanced, and on their curves when noise=0."""
 import numpy as np
 import pytest
 
-from bplib import datasets
+from bplib.data import toy as datasets
 
-NAMES = sorted(datasets.DATASETS)
+NAMES = sorted(datasets.TOY_SETS)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_same_seed_same_arrays_bit_for_bit(name):
-    X1, y1 = datasets.make(name, n=301, seed=7)
-    X2, y2 = datasets.make(name, n=301, seed=7)
+    X1, y1 = datasets.make_toy(name, n=301, seed=7)
+    X2, y2 = datasets.make_toy(name, n=301, seed=7)
     assert X1.tobytes() == X2.tobytes() and y1.tobytes() == y2.tobytes()
-    X3, y3 = datasets.DATASETS[name](n=301, seed=np.random.default_rng(7))  # a Generator with the same seed
+    X3, y3 = datasets.TOY_SETS[name](n=301, seed=np.random.default_rng(7))  # a Generator with the same seed
     np.testing.assert_array_equal(X1, X3)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_different_seeds_differ(name):
-    X1, _ = datasets.make(name, n=200, seed=0)
-    X2, _ = datasets.make(name, n=200, seed=1)
+    X1, _ = datasets.make_toy(name, n=200, seed=0)
+    X2, _ = datasets.make_toy(name, n=200, seed=1)
     assert not np.allclose(X1, X2)
 
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("n", [2, 7, 200])
 def test_shapes_dtypes_and_balance(name, n):
-    X, y = datasets.make(name, n=n, seed=0)
+    X, y = datasets.make_toy(name, n=n, seed=0)
     assert X.shape == (n, 2) and X.dtype == np.float64
     assert y.shape == (n,) and y.dtype == np.int64
     assert np.bincount(y, minlength=2).tolist() == [(n + 1) // 2, n // 2]
@@ -74,12 +74,12 @@ def test_noise_is_gaussian_with_the_given_std():
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
-    (dict(name="blobs"), ValueError, "unknown dataset 'blobs'"),
+    (dict(name="blobs"), ValueError, "unknown toy data set 'blobs'"),
     (dict(name="moons", n=1), ValueError, "n must be at least 2"),
     (dict(name="moons", n=2.5), ValueError, "n must be a positive integer"),
     (dict(name="moons", noise=-0.1), ValueError, "noise must be a finite number >= 0"),
-    (dict(name="moons", seed="0"), TypeError, "seed must be an int or a np.random.Generator"),
+    (dict(name="moons", seed="0"), TypeError, "seed must be an int >= 0, a np.random.Generator"),
 ])
 def test_bad_arguments(kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        datasets.make(**kwargs)
+        datasets.make_toy(**kwargs)

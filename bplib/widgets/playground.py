@@ -4,7 +4,7 @@
     pg                                  # as a cell's last expression: the live widget (a static PNG elsewhere)
     pg.controls["depth"].value = 4      # every control can be driven from code; this rebuilds the network
     pg.step()                           # train one chunk (epochs_per_step epochs) and redraw
-    pg.history["loss"], pg.net          # per-epoch losses; the current bplib.MLP
+    pg.history["train_loss"], pg.net    # per-epoch losses; the current bplib.MLP
 
 What it shows: the decision boundary P(class 1) with train (circles) and test (triangles) points, train and test
 loss per epoch, the mean gradient norm ‖∂J/∂W(l)‖ of every layer (vanishing or exploding gradients as depth
@@ -17,7 +17,8 @@ frontends without widgets (nbval, GitHub, nbviewer) display. One update (a chunk
 
 Running: "run" trains chunk after chunk in a background thread. One lock guards the model and the figure, so a
 step, a control change and a redraw never interleave; a generation counter makes a superseded run thread exit
-instead of taking another step. A run stops when paused, when training diverges, when the kernel is interrupted
+instead of taking another step. The run thread checks, between epochs, whether it was paused or a control is
+waiting for the lock, so neither waits for a whole chunk (50 epochs of batch size 1 take seconds at full size). A run stops when paused, when training diverges, when the kernel is interrupted
 (the ■ button), when a new playground is created (re-running the cell closes the old one) and on close().
 """
 import base64
@@ -26,7 +27,7 @@ import threading
 import time
 import weakref
 
-import ipywidgets as W
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
@@ -34,9 +35,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 from PIL import Image
 
-from . import plots
-from .playground import (ACTIVATIONS, DATASETS, DEFAULTS, INITS, LIVE_SETTINGS, MAX_DEPTH, MAX_WIDTH, OPTIMIZERS,
-                         PlaygroundModel, validate)
+from .. import init as init_mod, optim
+from ..course.plots import CLASS_COLORS
+from ..data.toy import TOY_SETS
+from .playground_model import ACTIVATIONS, LR_RANGE, MAX_DEPTH, MAX_WIDTH, PlaygroundModel
 
 __all__ = ["playground", "Playground"]
 
@@ -52,9 +54,9 @@ _BY_CELL = {}                      # notebook cell id -> weakref to the playgrou
 def playground(**settings):
     """Create a playground; display it as a cell's last expression.
 
-    Settings (all optional; see bplib.playground.DEFAULTS): dataset ("moons", "circles", "spirals", "xor"),
-    noise, n_train, n_test, depth (hidden layers, 0-8), width (units per hidden layer, 1-64), activation,
-    init, optimizer ("sgd", "momentum", "adam"), learning_rate (1e-4 to 10 on the slider), batch_size, l2,
+    Settings (all optional; see bplib.widgets.playground_model.DEFAULTS): dataset ("moons", "circles",
+    "spirals", "xor"), noise, n_train, n_test, depth (hidden layers, 0-8), width (units per hidden layer, 1-64),
+    activation, init, optimizer ("sgd", "momentum", "adam"), lr (the learning rate α, 1e-4 to 10), batch_size, l2,
     epochs_per_step, seed, grid (pixels per side of the probability image).
     Returns: a Playground. Unknown settings raise TypeError, bad values ValueError.
     """
@@ -75,6 +77,7 @@ class Playground:
         self._thread = None
         self._closed = False
         self._interrupted = False
+        self._waiting = 0                  # control changes waiting for the lock (the run thread yields to them)
         self._build_figure()
         self._build_controls()
         with self._lock:
@@ -84,7 +87,7 @@ class Playground:
     # ------------------------------------------------------------------ public API
     @property
     def history(self):
-        """Per-epoch lists "epoch", "loss", "test_loss", "acc", "test_acc", "grad_norms" (see PlaygroundModel)."""
+        """Per-epoch lists "epoch", "train_loss", "train_acc", "test_loss", "test_acc", "grad_norms" (see PlaygroundModel)."""
         return self.model.history
 
     @property
@@ -194,7 +197,7 @@ class Playground:
         self._scatters = []
         for X, y, marker, edge, label in ((m.X_train, m.y_train, "o", "white", "train"),
                                           (m.X_test, m.y_test, "^", "black", "test")):
-            for c, color in enumerate(plots.CLASS_COLORS):
+            for c, color in enumerate(CLASS_COLORS):
                 pts = X[y == c]
                 self._scatters.append(ax.scatter(pts[:, 0], pts[:, 1], s=24 if marker == "o" else 30, c=color,
                                                  marker=marker, edgecolors=edge, linewidths=0.6,
@@ -223,9 +226,9 @@ class Playground:
         self._alert_text.set_text("diverged: lower the learning rate" if m.diverged else "")
         self._alert_text.set_visible(bool(m.diverged))
 
-        self._line_train.set_data(h["epoch"], h["loss"])
+        self._line_train.set_data(h["epoch"], h["train_loss"])
         self._line_test.set_data(h["epoch"], h["test_loss"])
-        losses = np.r_[h["loss"], h["test_loss"]]
+        losses = np.r_[h["train_loss"], h["test_loss"]]
         loss_lim = (_round_down(max(losses.min() / 1.2, 1e-6), 2), _round_up(losses.max() * 1.2, 2))
         marker = "o" if len(h["epoch"]) == 1 else "None"       # a lone point (epoch 0) is still visible
         self._line_train.set_marker(marker)
@@ -280,70 +283,73 @@ class Playground:
         wide = {"description_width": "initial"}
 
         def box(width):
-            return W.Layout(width=width, flex="0 0 auto")        # fixed width: rows wrap instead of squeezing
+            return widgets.Layout(width=width, flex="0 0 auto")        # fixed width: rows wrap instead of squeezing
 
         noise_max = max(0.5, s["noise"])
         l2_options = sorted(set(L2_CHOICES) | {s["l2"]})
         c = {
-            "dataset": W.Dropdown(options=list(DATASETS), value=s["dataset"], description="data", layout=box("170px"),
+            "dataset": widgets.Dropdown(options=list(TOY_SETS), value=s["dataset"], description="data", layout=box("170px"),
                                   style=wide),
-            "noise": W.FloatSlider(value=s["noise"], min=0, max=noise_max, step=0.01, description="noise",
+            "noise": widgets.FloatSlider(value=s["noise"], min=0, max=noise_max, step=0.01, description="noise",
                                    continuous_update=False, readout_format=".2f", layout=box("250px"), style=wide),
-            "seed": W.BoundedIntText(value=s["seed"], min=0, max=2**32 - 1, description="seed", layout=box("140px"),
+            "seed": widgets.BoundedIntText(value=s["seed"], min=0, max=2**32 - 1, description="seed", layout=box("140px"),
                                      style=wide),
-            "learning_rate": W.FloatLogSlider(value=s["learning_rate"], base=10, min=-4, max=1, step=0.1,
+            "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=np.log10(LR_RANGE[0]), max=np.log10(LR_RANGE[1]),
+                                         step=0.1,
                                               description="learning rate α", continuous_update=False,
                                               readout_format=".4g", layout=box("320px"), style=wide),
-            "optimizer": W.Dropdown(options=list(OPTIMIZERS), value=s["optimizer"], description="optimiser",
+            "optimizer": widgets.Dropdown(options=list(optim.OPTIMIZERS), value=s["optimizer"], description="optimiser",
                                     layout=box("170px"), style=wide),
-            "batch_size": W.IntSlider(value=s["batch_size"], min=1, max=max(s["n_train"], s["batch_size"]),
+            "batch_size": widgets.IntSlider(value=s["batch_size"], min=1, max=max(s["n_train"], s["batch_size"]),
                                       description="batch size m", continuous_update=False, layout=box("280px"),
                                       style=wide),
-            "l2": W.Dropdown(options=l2_options, value=s["l2"], description="L2", layout=box("120px"), style=wide),
-            "depth": W.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description="hidden layers",
+            "l2": widgets.Dropdown(options=l2_options, value=s["l2"], description="L2", layout=box("120px"), style=wide),
+            "depth": widgets.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description="hidden layers",
                                  continuous_update=False, layout=box("320px"), style=wide),
-            "width": W.IntSlider(value=s["width"], min=1, max=MAX_WIDTH, description="units per layer",
+            "width": widgets.IntSlider(value=s["width"], min=1, max=MAX_WIDTH, description="units per layer",
                                  continuous_update=False, layout=box("290px"), style=wide),
-            "activation": W.Dropdown(options=list(ACTIVATIONS), value=s["activation"], description="activation",
+            "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=s["activation"], description="activation",
                                      layout=box("180px"), style=wide),
-            "init": W.Dropdown(options=list(INITS), value=s["init"], description="init", layout=box("140px"),
+            "init": widgets.Dropdown(options=list(init_mod.INITS), value=s["init"], description="init", layout=box("140px"),
                                style=wide),
-            "epochs_per_step": W.IntSlider(value=s["epochs_per_step"], min=1, max=max(50, s["epochs_per_step"]),
+            "epochs_per_step": widgets.IntSlider(value=s["epochs_per_step"], min=1, max=max(50, s["epochs_per_step"]),
                                            description="epochs per step", continuous_update=False,
                                            layout=box("300px"), style=wide),
         }
         for key, widget in c.items():
             widget.observe(self._make_handler(key), names="value")
-        c["run"] = W.ToggleButton(value=False, description="run", icon="play", tooltip="train continuously",
+        c["run"] = widgets.ToggleButton(value=False, description="run", icon="play", tooltip="train continuously",
                                   layout=box("90px"))
-        c["step"] = W.Button(description="step", icon="step-forward", tooltip="train epochs_per_step epochs",
+        c["step"] = widgets.Button(description="step", icon="step-forward", tooltip="train epochs_per_step epochs",
                              layout=box("90px"))
-        c["reset"] = W.Button(description="reset", icon="undo", tooltip="back to the initial weights",
+        c["reset"] = widgets.Button(description="reset", icon="undo", tooltip="back to the initial weights",
                               layout=box("90px"))
         c["run"].observe(self._on_run, names="value")
         c["step"].on_click(lambda _: self.step())
         c["reset"].on_click(lambda _: self.reset())
         self.controls = c
-        self._status = W.HTML(layout=W.Layout(width="100%"))
-        self._alert = W.HTML(layout=W.Layout(width="100%"))
-        self._image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
+        self._status = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self._alert = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self._image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="1000px"))
         for key, widget in [*c.items(), ("status", self._status), ("alert", self._alert), ("picture", self._image)]:
             widget.add_class(f"bplib-pg-{key}")                # stable hooks for styling and the browser test
-        wrap = W.Layout(flex_flow="row wrap")
+        wrap = widgets.Layout(flex_flow="row wrap")
         rows = [
-            W.HBox([c["run"], c["step"], c["reset"], c["dataset"], c["noise"], c["seed"]], layout=wrap),
-            W.HBox([c["learning_rate"], c["optimizer"], c["batch_size"], c["l2"]], layout=wrap),
-            W.HBox([c["depth"], c["width"], c["activation"], c["init"]], layout=wrap),
-            W.HBox([c["epochs_per_step"]], layout=wrap),
+            widgets.HBox([c["run"], c["step"], c["reset"], c["dataset"], c["noise"], c["seed"]], layout=wrap),
+            widgets.HBox([c["lr"], c["optimizer"], c["batch_size"], c["l2"]], layout=wrap),
+            widgets.HBox([c["depth"], c["width"], c["activation"], c["init"]], layout=wrap),
+            widgets.HBox([c["epochs_per_step"]], layout=wrap),
         ]
-        self.widget = W.VBox(rows + [self._status, self._alert, self._image])
+        self.widget = widgets.VBox(rows + [self._status, self._alert, self._image])
         self.widget.add_class("bplib-playground")
 
     def _make_handler(self, key):
         def handler(change):
             if self._closed:
                 return
+            self._waiting += 1                 # the run thread yields the lock after its current epoch
             with self._lock:
+                self._waiting -= 1
                 try:
                     self.model.update(**{key: change["new"]})
                 except (TypeError, ValueError) as exc:     # e.g. a seed typed out of range: say so, keep going
@@ -356,8 +362,8 @@ class Playground:
         m, h = self.model, self.model.history
         self._status.value = (
             f"<span class='bplib-epoch'><b>epoch {m.epoch}</b></span> · network {'-'.join(map(str, m.sizes))} "
-            f"({m.settings['activation']}, {m.net.n_params} parameters) · α = {m.settings['learning_rate']:.3g} · "
-            f"train loss {h['loss'][-1]:.4f} · "
+            f"({m.settings['activation']}, {m.net.n_params} parameters) · α = {m.settings['lr']:.3g} · "
+            f"train loss {h['train_loss'][-1]:.4f} · "
             f"test loss {h['test_loss'][-1]:.4f} · test accuracy {100 * h['test_acc'][-1]:.1f}%")
         self._alert.value = _alert_html(m.diverged["message"]) if m.diverged else ""
 
@@ -383,8 +389,7 @@ class Playground:
         self._thread.start()
 
     def _stop(self):
-        with self._lock:
-            self._run_gen += 1                         # the running thread sees a new generation and exits
+        self._run_gen += 1                             # the run thread sees a new generation between epochs and exits
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
@@ -399,7 +404,7 @@ class Playground:
                         self._interrupted = False
                         self.controls["run"].value = False
                     return
-                self.model.train_chunk()
+                self.model.train_chunk(stop=lambda: gen != self._run_gen or self._waiting > 0)
                 self._redraw()
                 diverged = self.model.diverged is not None
             if diverged:

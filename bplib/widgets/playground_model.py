@@ -2,19 +2,19 @@
 
 `bplib.widgets.playground()` draws and controls one of these; tests and scripts can drive it directly:
 
-    model = PlaygroundModel(dataset="spirals", depth=2, width=8, activation="tanh", learning_rate=0.1)
-    model.train_chunk()               # epochs_per_step epochs of mini-batch gradient descent
-    model.history["loss"]             # full-batch train loss J after every epoch (entry 0: the untrained net)
+    model = PlaygroundModel(dataset="spirals", depth=2, width=8, activation="tanh", lr=0.1)
+    model.train_chunk()               # epochs_per_step epochs of mini-batch gradient descent (bplib.train.run_epoch)
+    model.history["train_loss"]       # full-batch train loss J after every epoch (entry 0: the untrained net)
 
 Everything is deterministic for a given seed: the data (seed), the initial weights (seed) and the per-epoch
 shuffles (a generator seeded from seed) give bit-identical histories, however the epochs are split into chunks.
 
-Divergence (see `DIVERGE_FACTOR`): a loss or weight that becomes NaN/inf, or an epoch after which the full-batch
-train loss is more than DIVERGE_FACTOR times the reference loss: the larger of the untrained network's loss and
-ln 2, the cross-entropy of guessing 50/50 on two balanced classes. `bplib.train`'s default test (ten times
-the first epoch's loss) misses the classic case of a too-large learning rate, lr = 10 with sigmoid units on
-spirals: there the loss jumps to about 3 times the untrained loss in the very first epoch and then bounces around
-it for ever, never NaN and never ten times its first-epoch value. A network that ends an epoch at more than twice
+Divergence (decided by `bplib.train.Divergence`, with `DIVERGE_FACTOR`): a loss or weight that becomes NaN/inf,
+or an epoch after which the full-batch train loss is more than DIVERGE_FACTOR times the reference loss: the
+larger of the untrained network's loss and ln 2, the cross-entropy of guessing 50/50 on two balanced classes.
+`bplib.train`'s default factor (ten) misses the classic case of a too-large learning rate, lr = 10 with sigmoid
+units on spirals: there the loss jumps to about 3 times the untrained loss in the very first epoch and then
+bounces around it for ever, never NaN and never ten times its starting value. A network that ends an epoch at more than twice
 its untrained loss (and twice a coin flip's) has been made worse by its own steps: they overshoot. The model then restores the weights of
 the last good epoch (so the plots show a real state, never NaNs) and refuses to train until it is rebuilt.
 """
@@ -22,29 +22,29 @@ import numbers
 
 import numpy as np
 
-from . import _checks, activations, datasets, init as init_mod, optim
-from ._blas import single_threaded_blas
-from .network import MLP
+from .. import _checks, activations, init as init_mod, losses, optim
+from ..data.toy import TOY_SETS, limits, make_toy
+from ..network import MLP
+from ..train import Divergence, run_epoch
 
 #: an epoch whose full-batch train loss exceeds this many times max(untrained loss, ln 2) counts as divergence
 DIVERGE_FACTOR = 2.0
 
 MAX_DEPTH = 8
 MAX_WIDTH = 64
+#: the learning rates the slider can show (log scale); a setting outside them would disagree with the slider
+LR_RANGE = (1e-4, 10.0)
 ACTIVATIONS = tuple(name for name in activations.ACTIVATIONS if name != "identity")
-INITS = tuple(init_mod.INITS)
-OPTIMIZERS = tuple(optim.OPTIMIZERS)
-DATASETS = tuple(datasets.DATASETS)
 
 #: every setting and its default; "depth" counts hidden layers, each of "width" units
 DEFAULTS = {
     "dataset": "spirals", "noise": 0.05, "n_train": 200, "n_test": 100,
     "depth": 2, "width": 8, "activation": "tanh", "init": "xavier",
-    "optimizer": "sgd", "learning_rate": 0.1, "batch_size": 10, "l2": 0.0,
+    "optimizer": "sgd", "lr": 0.1, "batch_size": 10, "l2": 0.0,
     "epochs_per_step": 5, "seed": 0, "grid": 60,
 }
 #: settings that only change how the next steps are taken; all others rebuild data and network
-LIVE_SETTINGS = ("learning_rate", "batch_size", "l2", "epochs_per_step")
+LIVE_SETTINGS = ("lr", "batch_size", "l2", "epochs_per_step")
 
 
 def _int_in(value, lo, hi, name):
@@ -61,7 +61,8 @@ def validate(settings):
     out = {}
     for key, value in settings.items():
         if key in ("dataset", "activation", "init", "optimizer"):
-            valid = {"dataset": DATASETS, "activation": ACTIVATIONS, "init": INITS, "optimizer": OPTIMIZERS}[key]
+            valid = {"dataset": TOY_SETS, "activation": ACTIVATIONS, "init": init_mod.INITS,
+                     "optimizer": optim.OPTIMIZERS}[key]
             value = _checks.choice(value, valid, key)
         elif key == "noise":
             value = _checks.non_negative_number(value, "noise")
@@ -73,8 +74,11 @@ def validate(settings):
             value = _int_in(value, 0, MAX_DEPTH, "depth (the number of hidden layers)")
         elif key == "width":
             value = _int_in(value, 1, MAX_WIDTH, "width (units per hidden layer)")
-        elif key == "learning_rate":
-            value = _checks.positive_number(value, "learning_rate")
+        elif key == "lr":
+            value = _checks.positive_number(value, "lr (the learning rate α)")
+            if not LR_RANGE[0] <= value <= LR_RANGE[1]:
+                raise ValueError(f"lr (the learning rate α) must be from {LR_RANGE[0]:g} to {LR_RANGE[1]:g}, "
+                                 f"the slider's range, got {value!r}")
         elif key == "batch_size":
             value = _int_in(value, 1, 5000, "batch_size")
         elif key == "l2":
@@ -97,9 +101,10 @@ class PlaygroundModel:
         settings: the current settings dict.
         X_train (n_train, 2), y_train (n_train,), X_test (n_test, 2), y_test (n_test,): the data.
         net: the current bplib.MLP, sizes [2, width × depth, 2], softmax output (cross-entropy loss).
-        history: per-epoch lists "epoch", "loss", "test_loss", "acc", "test_acc" (full-batch, after the epoch;
-            index 0 is the untrained net) and "grad_norms" (mean ‖∂J/∂W(l)‖ of each layer over the epoch's
-            mini-batches, an array of L numbers; index 0: full-batch gradient of the untrained net).
+        history: per-epoch lists "epoch", "train_loss", "train_acc", "test_loss", "test_acc" (on the whole train
+            or test set, after the epoch; index 0 is the untrained net) and "grad_norms" (mean ‖∂J/∂W(l)‖ of each
+            layer over the epoch's mini-batches, an array of L numbers; index 0: full-batch gradient of the
+            untrained net).
         diverged: None, or a dict with "epoch" and "message".
     """
 
@@ -119,7 +124,7 @@ class PlaygroundModel:
         s = self.settings
         seed = s["seed"]
         n = s["n_train"] + s["n_test"]
-        X, y = datasets.make(s["dataset"], n=n, noise=s["noise"], seed=seed)
+        X, y = make_toy(s["dataset"], n=n, noise=s["noise"], seed=seed)
         order = np.random.default_rng([seed, 1]).permutation(n)       # a random train/test split, seeded
         train, test = order[:s["n_train"]], order[s["n_train"]:]
         self.X_train, self.y_train, self.X_test, self.y_test = X[train], y[train], X[test], y[test]
@@ -130,17 +135,19 @@ class PlaygroundModel:
         self._rng = np.random.default_rng([seed, 3])                   # the per-epoch shuffles
         self.optimizer = optim.make_optimizer(s["optimizer"])
         self.diverged = None
-        xlim, ylim = _limits(X)
+        xlim, ylim = limits(X, margin=0.075, square=True)
         self.extent = (*xlim, *ylim)
         g = s["grid"]
         xx, yy = np.meshgrid(np.linspace(*xlim, g), np.linspace(*ylim, g))
         self._grid_X = np.c_[xx.ravel(), yy.ravel()].astype(np.float32)
         # a float32 twin of the net draws the probability image about twice as fast (a picture needs no float64)
         self._viewer = MLP(self.sizes, activation=s["activation"], output="softmax", init="zeros", dtype=np.float32)
-        self.history = {"epoch": [], "loss": [], "test_loss": [], "acc": [], "test_acc": [], "grad_norms": []}
+        self.history = {"epoch": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": [],
+                        "grad_norms": []}
         loss, grads, _ = self.net.loss_grads_output(self._X, self._T)
         self.initial_loss = loss
-        self.reference_loss = max(loss, float(np.log(2)))             # untrained, or a 50/50 guess if larger
+        self.divergence = Divergence(DIVERGE_FACTOR, max(loss, float(np.log(2))),   # untrained, or 50/50 if larger
+                                     "the untrained loss, or ln 2 if larger")
         self._record(0, [np.sqrt(float(np.vdot(g, g))) for g in grads[:self.net.n_layers]])
 
     def update(self, **settings):
@@ -172,60 +179,51 @@ class PlaygroundModel:
         loss, out = self.net.loss_output(self._X, self._T)
         test_loss, test_out = self.net.loss_output(self._X_test, self._T_test)
         h["epoch"].append(epoch)
-        h["loss"].append(loss)
+        h["train_loss"].append(loss)
         h["test_loss"].append(test_loss)
-        h["acc"].append(float(np.mean(out.argmax(axis=1) == self.y_train)))
-        h["test_acc"].append(float(np.mean(test_out.argmax(axis=1) == self.y_test)))
+        h["train_acc"].append(losses.accuracy(out, self._T, "softmax"))
+        h["test_acc"].append(losses.accuracy(test_out, self._T_test, "softmax"))
         h["grad_norms"].append(np.asarray(grad_norms, dtype=float))
 
-    def _diverge(self, epoch, what, saved):
+    def _diverge(self, epoch, reason, saved):
         for p, good in zip(self.net.params(), saved):
             p[...] = good                                   # back to the last good epoch, so plots stay finite
         self.optimizer = optim.make_optimizer(self.settings["optimizer"])
-        lr = self.settings["learning_rate"]
+        message = Divergence.message(epoch, None, reason, self.settings["lr"])
         self.diverged = {"epoch": epoch, "message": (
-            f"Training diverged in epoch {epoch}: {what}. The learning rate α = {lr:g} is too large for this "
-            f"network: lower it (or press reset). The plots show the last good epoch, {epoch - 1}.")}
+            f"{message} Move the slider down, or press reset. The plots show the last good epoch, {epoch - 1}.")}
 
-    def train_chunk(self, epochs=None):
+    def train_chunk(self, epochs=None, stop=None):
         """Train `epochs` (default settings["epochs_per_step"]) epochs of mini-batch descent; return epochs done.
 
-        Each epoch shuffles the n_train examples, takes steps on mini-batches of batch_size (the last may be
-        smaller), then records full-batch train/test loss and accuracy. Stops early on divergence.
+        Each epoch is `bplib.train.run_epoch` on the n_train examples, shuffled, in mini-batches of batch_size
+        (the last may be smaller), then full-batch train/test loss and accuracy are recorded. Stops early on
+        divergence, and before any epoch for which `stop()` (if given) returns True: a pause or a control
+        change then waits for one epoch at most, never for a whole chunk.
         """
         if self.diverged is not None:
             return 0
         epochs = self.settings["epochs_per_step"] if epochs is None else _int_in(epochs, 1, 10**6, "epochs")
-        lr, batch_size = self.settings["learning_rate"], self.settings["batch_size"]
+        lr, batch_size = self.settings["lr"], self.settings["batch_size"]
         net, X, T = self.net, self._X, self._T
         params = net.params()
-        m, L = X.shape[0], net.n_layers
+        m = X.shape[0]
         done = 0
-        with single_threaded_blas(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for _ in range(epochs):
+                if stop is not None and stop():
+                    break
                 epoch = self.epoch + 1
                 saved = [p.copy() for p in params]
-                order = self._rng.permutation(m)
-                norm_sum = np.zeros(L)
-                n_batches = 0
-                for start in range(0, m, batch_size):
-                    idx = order[start:start + batch_size]
-                    loss, grads, _ = net.loss_grads_output(X[idx], T[idx])
-                    if not np.isfinite(loss):
-                        self._diverge(epoch, f"the loss became {loss}", saved)
-                        return done
-                    norm_sum += [np.sqrt(float(np.vdot(g, g))) for g in grads[:L]]
-                    n_batches += 1
-                    self.optimizer.step(params, grads, lr)
-                if not all(np.isfinite(float(p.sum())) for p in params):
-                    self._diverge(epoch, "the weights became NaN or infinite", saved)
+                result = run_epoch(net, X, T, self._rng.permutation(m), batch_size, self.optimizer, lr,
+                                   track_grad_norms=True)
+                reason = (result["diverged"] and result["diverged"][1]) or Divergence.check_params(params)
+                if reason is None:
+                    reason = self.divergence.check_loss(net.loss_output(X, T)[0])
+                if reason is not None:
+                    self._diverge(epoch, reason, saved)
                     return done
-                loss, _ = net.loss_output(X, T)
-                if not np.isfinite(loss) or loss > DIVERGE_FACTOR * self.reference_loss:
-                    self._diverge(epoch, f"the loss J grew to {loss:.3g}, more than {DIVERGE_FACTOR:g} × "
-                                         f"{self.reference_loss:.3g} (the untrained loss, or ln 2 if larger)", saved)
-                    return done
-                self._record(epoch, norm_sum / n_batches)
+                self._record(epoch, result["grad_norms"])
                 done += 1
         return done
 
@@ -234,20 +232,14 @@ class PlaygroundModel:
         g = self.settings["grid"]
         for twin, p in zip(self._viewer.params(), self.net.params()):
             twin[...] = p
-        with single_threaded_blas(), np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             return self._viewer.forward_pass(self._grid_X)[1][-1][:, 1].reshape(g, g)
 
     def summary(self):
         """One deterministic line: data, architecture, epoch and rounded losses."""
         s, h = self.settings, self.history
-        text = (f"{s['dataset']}, sizes {self.sizes}, {s['activation']}, {s['optimizer']} α={s['learning_rate']:.4g}: "
-                f"epoch {self.epoch}, train loss {h['loss'][-1]:.4f}, test loss {h['test_loss'][-1]:.4f}, "
+        text = (f"{s['dataset']}, sizes {self.sizes}, {s['activation']}, {s['optimizer']} lr={s['lr']:.4g}: "
+                f"epoch {self.epoch}, train loss {h['train_loss'][-1]:.4f}, test loss {h['test_loss'][-1]:.4f}, "
                 f"test accuracy {100 * h['test_acc'][-1]:.1f}%")
         return text + (" (diverged)" if self.diverged else "")
 
-
-def _limits(X, margin=0.15):
-    """A square box around the points X (n, 2) with a margin: (xlim, ylim)."""
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * (1 + margin)
-    return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)

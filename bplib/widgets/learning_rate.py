@@ -1,17 +1,19 @@
 """Chapter 02's learning-rate widget: a log slider for α and gradient descent redrawn on a 1-D loss (article 2.2).
 
-    panel = bplib.gd_widgets.learning_rate_widget(lr=0.3)   # display(panel) in a notebook
+    panel = bplib.widgets.learning_rate_widget(lr=0.3)      # display(panel) in a notebook
     panel.slider.value = 2.0                                # tests and teachers drive it by setting .value
     panel.status.value                                       # HTML text: the regime, the final loss, divergence
 
-The loss is the 1-D linear-regression loss J(w) = (1/2m) Σ (w x_i - y_i)² (`bplib.gd.slope_loss`), a parabola
+The loss is the 1-D linear-regression loss J(w) = (1/2m) Σ (w x_i - y_i)² (`bplib.course.descent.slope_loss`), a parabola
 with curvature a = mean(x²). A step multiplies the distance to the minimum by 1 - α a, which gives the four
 regimes: too small (slow crawl), right, oscillating (overshoots, but converges), diverging (stopped and reported).
 """
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import gd, plots
+from ..course import descent
+from .figure import draw_into, image_widget, panel
 
 W0 = -0.5            # the start of every run
 STEPS = 25
@@ -21,7 +23,7 @@ REGIME_FACTORS = {"too small": 0.05, "right": 0.6, "oscillating": 1.8, "divergin
 
 
 def _problem(seed):
-    x, y = gd.regression_data(seed=seed)
+    x, y = descent.regression_data(seed=seed)
     curvature = float(np.mean(x ** 2))
     w_star = float(np.mean(x * y) / curvature)
     return x, y, curvature, w_star
@@ -30,20 +32,20 @@ def _problem(seed):
 def run_lr(lr, steps=STEPS, seed=0):
     """Gradient descent on the 1-D slope loss with learning rate lr; returns a dict with the path and the verdict.
 
-    Keys: path (k + 1,), losses (k + 1,), regime (see `gd.lr_regime`), diverged (bool), w_star, curvature.
+    Keys: path (k + 1,), losses (k + 1,), regime (see `descent.lr_regime`), diverged (bool), w_star, curvature.
     """
     x, y, curvature, w_star = _problem(seed)
-    path = gd.gradient_descent(lambda w: gd.slope_grad(w, x, y), W0, lr, steps)[:, 0]
+    path = descent.gradient_descent(lambda w: descent.slope_grad(w, x, y), W0, lr, steps)[:, 0]
     with np.errstate(over="ignore", invalid="ignore"):
-        losses = gd.slope_loss(path, x, y)
-    return {"path": path, "losses": losses, "regime": gd.lr_regime(lr, curvature), "diverged": gd.diverged(path),
+        losses = descent.slope_loss(path, x, y)
+    return {"path": path, "losses": losses, "regime": descent.lr_regime(lr, curvature), "diverged": descent.diverged(path),
             "w_star": w_star, "curvature": curvature, "x": x, "y": y}
 
 
 def describe(run, lr):
     """One HTML line for a run: regime, final w and J, or the divergence message."""
     if run["diverged"]:
-        return (f"<b>α = {lr:.3g}: diverging</b> — |w| passed {gd.DIVERGED:.0e} after {len(run['path']) - 1} "
+        return (f"<b>α = {lr:.3g}: diverging</b> — |w| passed {descent.DIVERGED:.0e} after {len(run['path']) - 1} "
                 f"steps, so the run was stopped (each step multiplies the error by |1 − α a| = "
                 f"{abs(1 - lr * run['curvature']):.2f} > 1).")
     return (f"<b>α = {lr:.3g}: {run['regime']}</b> — after {len(run['path']) - 1} steps w = {run['path'][-1]:.3f} "
@@ -61,13 +63,13 @@ def draw_lr(lr, axes=None, steps=STEPS, seed=0, title=None):
     run = run_lr(lr, steps, seed)
     x, y = run["x"], run["y"]
     ax1, ax2 = axes
-    gd.plot_descent_1d(lambda w: gd.slope_loss(w, x, y), run["path"], ax1, wlim=WLIM)
+    descent.plot_descent_1d(lambda w: descent.slope_loss(w, x, y), run["path"], ax1, wlim=WLIM)
     ax1.axvline(run["w_star"], color="0.5", ls=":", lw=1)
-    ax1.set_ylim(0, float(gd.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
+    ax1.set_ylim(0, float(descent.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
     ax1.set_title(title or f"α = {lr:.3g}: {'diverging' if run['diverged'] else run['regime']}")
     ax1.legend(loc="upper center")
     finite = np.isfinite(run["losses"])
-    ax2.semilogy(np.arange(len(run["losses"]))[finite], run["losses"][finite] - gd.slope_loss(run["w_star"], x, y)
+    ax2.semilogy(np.arange(len(run["losses"]))[finite], run["losses"][finite] - descent.slope_loss(run["w_star"], x, y)
                  + 1e-16, "o-", ms=4, color="#d62728")
     ax2.set(xlabel="step", ylabel="J(w) − J(w*)", title="distance to the minimum loss")
     if run["diverged"]:
@@ -84,8 +86,8 @@ def regimes_figure(seed=0):
         lr = factor / curvature
         run = run_lr(lr, seed=seed)
         x, y = run["x"], run["y"]
-        gd.plot_descent_1d(lambda w: gd.slope_loss(w, x, y), run["path"], ax, wlim=WLIM)
-        ax.set_ylim(0, float(gd.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
+        descent.plot_descent_1d(lambda w: descent.slope_loss(w, x, y), run["path"], ax, wlim=WLIM)
+        ax.set_ylim(0, float(descent.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
         ax.axvline(run["w_star"], color="0.5", ls=":", lw=1)
         ax.set_title(f"{name}: α = {lr:.3g}")
         ax.legend(loc="upper center", fontsize=9)
@@ -100,13 +102,11 @@ def learning_rate_widget(lr=0.3, seed=0):
     Returns an ipywidgets VBox with attributes `slider` (FloatLogSlider), `status` (HTML), `image` (Image).
     Nothing is printed: the status goes to the HTML widget, the figure (as PNG) into the Image widget.
     """
-    import ipywidgets as widgets
-
     slider = widgets.FloatLogSlider(value=lr, base=10, min=-2.5, max=0.7, step=0.05, description="α (lr)",
                                     continuous_update=False, readout_format=".3g",
                                     layout=widgets.Layout(width="60%"))
     status = widgets.HTML()
-    image = plots.image_widget()
+    image = image_widget()
 
     def draw():
         fig = draw_lr(slider.value, seed=seed)[0].figure
@@ -115,10 +115,10 @@ def learning_rate_widget(lr=0.3, seed=0):
 
     def update(change=None):
         status.value = describe(run_lr(slider.value, seed=seed), slider.value)
-        plots.draw_into(image, draw)
+        draw_into(image, draw)
 
     slider.observe(update, names="value")
     update()
-    panel = plots.panel([slider, status, image], name="learning-rate widget")
-    panel.slider, panel.status, panel.image = slider, status, image
-    return panel
+    box = panel([slider, status, image], name="learning-rate widget")
+    box.slider, box.status, box.image = slider, status, image
+    return box

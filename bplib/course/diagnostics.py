@@ -1,11 +1,12 @@
 """Looking inside a trained network: confusion matrix, misclassified digits, per-layer histograms (chapters 06, 07).
 
-Every plotting function draws into matplotlib Axes it is given (or a new figure) and returns them, like bplib.plots.
+Every plotting function draws into matplotlib Axes it is given (or a new figure) and returns them, like
+bplib.course.plots.
 """
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import _checks
+from .. import _checks
 
 
 def _labels(y, name):
@@ -111,8 +112,7 @@ def layer_histograms(arrays, axes=None, names=None, bins=50, range_=None, xlabel
 
 def hidden_activations(net, X):
     """The hidden activations [a(1), ..., a(L-1)] of a bplib network for X (m, n_0), each (m, n_l)."""
-    X = net.prepare(X)
-    return net.forward_pass(X)[1][1:-1]
+    return net.forward_all(X)[1][1:-1]
 
 
 def grad_norms_per_layer(net, X, Y):
@@ -133,8 +133,8 @@ def make_deep_net(kind, depth, width=16, activation="sigmoid", n_in=2, n_out=2, 
 
     init None picks the usual match: "he" for ReLU-like activations, "xavier" otherwise.
     """
-    from .deepnets import BatchNormMLP, ResidualMLP
-    from .network import MLP
+    from ..deepnets import BatchNormMLP, ResidualMLP
+    from ..network import MLP
 
     _checks.choice(kind, NET_KINDS, "network kind")
     depth = _checks.positive_int(depth, "depth")
@@ -150,8 +150,8 @@ def make_deep_net(kind, depth, width=16, activation="sigmoid", n_in=2, n_out=2, 
 def depth_figure(depth=10, activation="sigmoid", kind="plain", X=None, y=None, seed=0, ax=None):
     """Bars of ‖∂J/∂W(l)‖ per layer of a freshly initialised deep net on (X, y); returns (ax, norms)."""
     if X is None:
-        from . import datasets
-        X, y = datasets.make_circles(n=200, seed=seed)
+        from ..data import make_circles
+        X, y = make_circles(n=200, seed=seed)
     net = make_deep_net(kind, depth, activation=activation, n_in=np.shape(X)[1], seed=seed)
     norms = grad_norms_per_layer(net, X, y)
     if ax is None:
@@ -172,38 +172,3 @@ def describe_norms(norms):
     verdict = ("vanishing: the first layers hardly learn" if ratio < 1e-3 else
                "exploding: the first layers get huge steps" if ratio > 1e3 else "healthy: every layer learns")
     return f"‖∂J/∂W(1)‖ / ‖∂J/∂W(L)‖ = {ratio:.1e} — {verdict}"
-
-
-def depth_widget(depth=10, activation="sigmoid", kind="plain", seed=0):
-    """Sliders for depth, activation and network kind; redraws the per-layer gradient norms (article 3.3 point 5).
-
-    Returns an ipywidgets VBox with attributes `depth`, `activation`, `kind` (the controls), `status` (HTML) and
-    `image` (Image); set their .value to drive it from code. Nothing is printed.
-    """
-    import ipywidgets as widgets
-
-    from . import plots
-
-    depth_w = widgets.IntSlider(value=depth, min=1, max=40, description="depth", continuous_update=False)
-    act_w = widgets.Dropdown(value=activation, options=["sigmoid", "tanh", "relu"], description="activation")
-    kind_w = widgets.Dropdown(value=kind, options=list(NET_KINDS), description="network")
-    status = widgets.HTML()
-    image = plots.image_widget()
-
-    def update(change=None):
-        norms = {}
-
-        def draw():
-            ax, norms["n"] = depth_figure(depth_w.value, act_w.value, kind_w.value, seed=seed)
-            ax.figure.tight_layout()
-            return ax.figure
-
-        plots.draw_into(image, draw)
-        status.value = describe_norms(norms["n"])
-
-    for w in (depth_w, act_w, kind_w):
-        w.observe(update, names="value")
-    update()
-    panel = plots.panel([widgets.HBox([depth_w, act_w, kind_w]), status, image], name="depth widget")
-    panel.depth, panel.activation, panel.kind, panel.status, panel.image = depth_w, act_w, kind_w, status, image
-    return panel

@@ -4,11 +4,9 @@ Every function returns (X, y): X of shape (n, 2) float64 and integer labels y of
 balanced (n // 2 of each class; an odd n gives class 0 one extra point). The same arguments and seed give the
 same arrays, bit for bit.
 """
-import numbers
-
 import numpy as np
 
-from . import _checks
+from .. import _checks
 
 
 def _setup(n, noise, seed):
@@ -16,9 +14,7 @@ def _setup(n, noise, seed):
     if n < 2:
         raise ValueError(f"n must be at least 2 (one point per class), got {n}")
     noise = _checks.non_negative_number(noise, "noise")
-    if not (isinstance(seed, (numbers.Integral, np.random.Generator)) and not isinstance(seed, bool)):
-        raise TypeError(f"seed must be an int or a np.random.Generator, got {seed!r}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = _checks.rng(seed)
     return n, noise, rng, (n + 1) // 2, n // 2
 
 
@@ -70,12 +66,26 @@ def make_xor(n=200, noise=0.15, seed=0):
     return _finish([p0, p1], [0, 1], noise, rng)
 
 
-DATASETS = {"moons": make_moons, "circles": make_circles, "spirals": make_spirals, "xor": make_xor}
+#: name -> generator of the 2-D toy sets
+TOY_SETS = {"moons": make_moons, "circles": make_circles, "spirals": make_spirals, "xor": make_xor}
 
 
-def make(name, n=200, noise=None, seed=0):
+def make_toy(name, n=200, noise=None, seed=0):
     """A toy set by name ("moons", "circles", "spirals", "xor"); noise=None uses that set's default."""
-    if not isinstance(name, str) or name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
-    fn = DATASETS[name]
+    _checks.choice(name, TOY_SETS, "toy data set")
+    fn = TOY_SETS[name]
     return fn(n=n, seed=seed) if noise is None else fn(n=n, noise=noise, seed=seed)
+
+
+def limits(X, margin=0.25, square=False):
+    """(xlim, ylim): a box around the 2-D points X (n, 2), `margin` times the larger side added on each side.
+
+    square=True makes both sides equal (the larger one), centred on the points: a picture with equal axes.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    if square:
+        centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * (1 + 2 * margin)
+        return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)
+    pad = margin * (hi - lo).max()
+    return (lo[0] - pad, hi[0] + pad), (lo[1] - pad, hi[1] + pad)

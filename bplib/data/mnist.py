@@ -1,20 +1,25 @@
 """MNIST and Fashion-MNIST for the course: the committed offline sample and the full sets (article section 4).
 
     from bplib.data import load_mnist, one_hot
-    X_train, y_train, X_test, y_test = load_mnist()                 # the 4,000 / 1,000 sample in data/, offline
+    X_train, y_train, X_test, y_test = load_mnist()                 # the 4,000 / 1,000 sample, offline
     X_train, y_train, X_test, y_test = load_mnist(source="full")    # 60,000 / 10,000 MNIST
     X_train, y_train, X_test, y_test = load_mnist(source="full", variant="fashion")   # Fashion-MNIST
     Y_train = one_hot(y_train)                                      # (m, 10), the article's target vectors y
 
 Where the full sets come from, in this order, for each of the four IDX files:
 1. `data_dir/<folder>/` (folder "mnist" or "fashion-mnist"), the file raw or gzip-compressed, put there by hand
-   or by an earlier download;
+   or by an earlier download (`data_dir` defaults to `default_data_dir()`: $BPLIB_DATA_DIR, else the checkout's
+   data/ folder, else ~/.cache/bplib);
 2. a system copy (Debian's package dataset-fashion-mnist installs Fashion-MNIST in /usr/share/datasets/);
 3. a download from the mirrors torchvision and Keras use, verified against a pinned SHA-256 and written
    atomically (see bplib.download).
 Every file, wherever it comes from, is checked against the pinned SHA-256 of its decompressed content (so a
 recompressed copy such as Debian's is accepted, a corrupt or wrong one is not) and parsed by the strict IDX
-reader (bplib.idx).
+reader (bplib.data.idx).
+
+The sample ships inside the package (bplib/data/mnist_sample.npz, a byte-identical copy of the repository's
+data/mnist_sample.npz), so it loads from any working directory and from a regular, non-editable install. Its
+SHA-256 is pinned here and checked on every load: a wrong but valid .npz never loads silently.
 """
 import hashlib
 import numbers
@@ -27,8 +32,22 @@ import numpy as np
 from . import download as _download
 from . import idx
 
-REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SAMPLE_PATH = REPO_DATA_DIR / "mnist_sample.npz"
+#: the committed 4,000 / 1,000 MNIST sample, shipped as package data
+SAMPLE_PATH = Path(__file__).resolve().parent / "mnist_sample.npz"
+#: SHA-256 of the sample file (the same as data/README.md gives; a test checks that the two agree)
+SAMPLE_SHA256 = "3056848e1a23c5967cc472c3a53175cb5161f2b013066c6f463c966ba81a279a"
+#: the data/ folder of a git checkout (None in a regular install)
+_CHECKOUT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+def default_data_dir():
+    """Where the full data sets are cached: $BPLIB_DATA_DIR, else the checkout's data/ folder, else ~/.cache/bplib."""
+    env = os.environ.get("BPLIB_DATA_DIR")
+    if env:
+        return Path(env)
+    if (_CHECKOUT_DATA_DIR / "README.md").is_file():
+        return _CHECKOUT_DATA_DIR
+    return Path.home() / ".cache" / "bplib"
 
 CLASS_NAMES = {
     "mnist": ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
@@ -111,7 +130,7 @@ FASHION_MNIST = DataSet(
     ),
 )
 
-DATASETS = {"mnist": MNIST, "fashion": FASHION_MNIST}
+VARIANTS = {"mnist": MNIST, "fashion": FASHION_MNIST}
 SOURCES = ("sample", "full")
 
 
@@ -143,16 +162,16 @@ def locate(spec, data_dir=None, download=True, progress=True):
 
     Args:
         spec: a DataSet (MNIST or FASHION_MNIST; tests pass their own).
-        data_dir: folder holding <spec.folder>/ (default: the repository's data/ folder).
+        data_dir: folder holding <spec.folder>/ (default: `default_data_dir()`).
         download: fetch missing files from spec.mirrors; if False, a missing file raises.
         progress: show a progress bar while downloading.
     Returns:
         list of 4 pathlib.Path.
     Raises:
-        FileNotFoundError (download=False) or bplib.download.DownloadError (every mirror failed), with one message
+        FileNotFoundError (download=False) or bplib.data.download.DownloadError (every mirror failed), with one message
         that lists the missing files, the mirrors and the folder to put them in.
     """
-    data_dir = Path(REPO_DATA_DIR if data_dir is None else data_dir)
+    data_dir = Path(default_data_dir() if data_dir is None else data_dir)
     target = data_dir / spec.folder
     paths = [_local_copy(spec, f, data_dir) for f in spec.files]
     missing = [f for f, p in zip(spec.files, paths) if p is None]
@@ -200,13 +219,21 @@ def load_full(spec, data_dir=None, download=True, progress=True):
 
 
 # ---------------------------------------------------------------------------------------------- the sample
-def load_sample(path=SAMPLE_PATH):
-    """Load the committed MNIST sample as uint8 arrays: (X_train (4000, 28, 28), y_train (4000,), X_test, y_test)."""
+def load_sample(path=SAMPLE_PATH, sha256=SAMPLE_SHA256):
+    """Load the committed MNIST sample as uint8 arrays: (X_train (4000, 28, 28), y_train (4000,), X_test, y_test).
+
+    The file's SHA-256 is checked first (0.8 MB: cheap), so a damaged, truncated or substituted file raises one
+    ValueError that names the file and says how to restore it, instead of a zip or zlib error from inside NumPy.
+    """
     path = Path(path)
+    restore = ("Restore it with `git checkout -- data/mnist_sample.npz bplib/data/mnist_sample.npz` in a checkout, "
+               "or reinstall the course (`pip install -r requirements.txt`)")
     if not path.is_file():
-        raise FileNotFoundError(f"the MNIST sample {path} is missing; it is part of the repository (data/). "
-                                f"Reinstall from a git checkout with `pip install -e .`, or rebuild it with "
-                                f"tools/make_mnist_sample.py")
+        raise FileNotFoundError(f"the MNIST sample {path} is missing. {restore}")
+    digest = _download.sha256_file(path)
+    if sha256 is not None and digest != sha256:
+        raise ValueError(f"{path} is not the course's MNIST sample: its SHA-256 is {digest}, expected {sha256}. "
+                         f"{restore}")
     with np.load(path, allow_pickle=False) as npz:
         return tuple(npz[k] for k in ("X_train", "y_train", "X_test", "y_test"))
 
@@ -216,24 +243,24 @@ def load_mnist(source="sample", variant="mnist", flatten=True, data_dir=None, do
     """Load MNIST (or Fashion-MNIST) scaled to [0, 1], ready for bplib.MLP (article section 4).
 
     Args:
-        source: "sample" (default): the 4,000 train / 1,000 test MNIST digits committed in data/mnist_sample.npz
+        source: "sample" (default): the 4,000 train / 1,000 test MNIST digits committed with the course
             (offline, deterministic, 400 / 100 per class); "full": the 60,000 / 10,000 set.
         variant: "mnist" (handwritten digits) or "fashion" (Fashion-MNIST, same format; source="full" only).
         flatten: True gives X of shape (m, 784) (one image per row, as the network's input a(0)); False gives
             (m, 28, 28) for plotting.
         data_dir: where the full sets are cached, in data_dir/mnist/ and data_dir/fashion-mnist/
-            (default: the repository's data/ folder, which git ignores for these).
+            (default: `default_data_dir()`: $BPLIB_DATA_DIR, the checkout's data/ folder, or ~/.cache/bplib).
         download: for source="full", fetch missing files from the mirrors (False: raise if they are missing).
     Returns:
         X_train (m, 784) or (m, 28, 28) float32 in [0, 1], y_train (m,) int64 in 0..9, X_test, y_test likewise.
     Raises:
-        ValueError / TypeError for bad arguments; FileNotFoundError or bplib.download.DownloadError when the
+        ValueError / TypeError for bad arguments; FileNotFoundError or bplib.data.download.DownloadError when the
         full data cannot be found or fetched (the message says which files, from where, to which folder).
     """
     if not isinstance(source, str) or source not in SOURCES:
         raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
-    if not isinstance(variant, str) or variant not in DATASETS:
-        raise ValueError(f"variant must be one of {sorted(DATASETS)}, got {variant!r}")
+    if not isinstance(variant, str) or variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
     if not isinstance(flatten, bool):
         raise TypeError(f"flatten must be True or False, got {flatten!r}")
     if not isinstance(download, bool):
@@ -245,7 +272,7 @@ def load_mnist(source="sample", variant="mnist", flatten=True, data_dir=None, do
             raise ValueError(f"the committed sample is MNIST only; use source='full' for variant={variant!r}")
         arrays = load_sample()
     else:
-        arrays = load_full(DATASETS[variant], data_dir=data_dir, download=download)
+        arrays = load_full(VARIANTS[variant], data_dir=data_dir, download=download)
     X_train, y_train, X_test, y_test = arrays
     return _images(X_train, flatten), _labels(y_train), _images(X_test, flatten), _labels(y_test)
 
