@@ -63,9 +63,15 @@ def run_chapter(path, workdir):
         nb.cells += [usage, blas]           # (nbclient stores each executed cell back into nb.cells)
         client.execute_cell(usage, len(nb.cells) - 2)
         client.execute_cell(blas, len(nb.cells) - 1)
-    result = json.loads(usage.outputs[-1].text.strip().splitlines()[-1])
-    result.update(wall_s=wall, expected_errors=expected, blas=json.loads(blas.outputs[-1].text.strip()))
+    result = _stdout_json(usage)
+    result.update(wall_s=wall, expected_errors=expected, blas=_stdout_json(blas))
     return result
+
+
+def _stdout_json(cell):
+    """The JSON printed as the last line of a cell's standard output (other outputs, e.g. warnings, skipped)."""
+    text = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+    return json.loads(text.strip().splitlines()[-1])
 
 
 def main(argv=None):
