@@ -78,10 +78,11 @@ c.Spawner.default_url = f"/lab/tree/{COURSE_FOLDER}/00_start_here.ipynb"
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120
 # Environment variables passed from the hub to every student's server and kernels, besides JupyterHub's own
-# list (PATH, PYTHONPATH, LANG, ...): BLAS thread settings a teacher may set for the whole class (bplib
-# already runs BLAS on one thread per kernel, so that 30 kernels do not fight over the cores; a student opts
-# into more with BPLIB_NUM_THREADS or bplib.set_num_threads, see deploy/README.md), and OpenBLAS's CPU-type
-# workaround variables, which some machines need for correct results.
+# list (PATH, PYTHONPATH, LANG, ...). BLAS threads: `import bplib` already limits BLAS to one thread per kernel,
+# whatever OPENBLAS_NUM_THREADS says, so 30 kernels do not fight over the cores; BPLIB_NUM_THREADS set here
+# would raise that for the whole class (a student can call bplib.set_num_threads(n), see deploy/README.md);
+# the *_NUM_THREADS variables still matter for NumPy work done before bplib is imported. OPENBLAS_CORETYPE and
+# OPENBLAS_L2_SIZE are OpenBLAS's CPU-type workaround, which some machines need for correct results.
 c.Spawner.env_keep.extend(["BPLIB_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONHASHSEED"])
 # Kernel ports. Every student's server picks free TCP ports on 127.0.0.1 for its kernels; its port cache keeps
