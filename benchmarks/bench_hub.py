@@ -22,6 +22,7 @@ import json
 import os
 import pathlib
 import platform
+import signal
 import statistics
 import sys
 import tempfile
@@ -84,6 +85,8 @@ def main(argv=None):
     parser.add_argument("--json", type=pathlib.Path, help="also write every result here")
     parser.add_argument("--logs", type=pathlib.Path, help="keep each hub's log in this folder")
     args = parser.parse_args(argv)
+    # SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C, so each hub's `finally` still stops what it started
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if max(args.students) > 40:
         parser.error("at most 40 students: this is a 2-core test machine")
 

@@ -44,8 +44,9 @@ _before = len(_pg.history["epoch"])
 _t = _time.perf_counter()
 for _ in range({steps}):
     _pg.step()
+_loss = _pg.history.get("train_loss", _pg.history.get("loss"))     # "loss" before bplib v2
 print(_json.dumps({{"epochs_before": _before, "epochs_after": len(_pg.history["epoch"]),
-                   "loss": float(_pg.history["loss"][-1]), "seconds": _time.perf_counter() - _t}}))
+                   "loss": float(_loss[-1]), "seconds": _time.perf_counter() - _t}}))
 """
 
 #: run last in each kernel: its own CPU time (children included) and peak resident memory, from getrusage
