@@ -24,3 +24,38 @@ def test_a_notebook_passes_when_pytest_runs_from_another_directory():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     summary = proc.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "error" not in summary, summary
+
+
+# ---------------------------------------------------------------------------------------------- .ci/run
+STUB = """#!/bin/sh
+# stand-in for {name}: records the call; `python3 -m venv DIR` makes DIR; `pip install -r` exits with $FAKE_PIP_RC
+# and `python -m pytest` with $FAKE_PYTEST_RC
+echo "{name} $*" >> "$STUB_LOG"
+if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && : > "$3/bin/activate" && head -c 100000 /dev/zero > "$3/big"; fi
+if [ "$1 $2" = "install -r" ]; then exit "$FAKE_PIP_RC"; fi
+if [ "$1 $2" = "-m pytest" ]; then exit "$FAKE_PYTEST_RC"; fi
+exit 0
+"""
+
+
+@pytest.mark.parametrize("pip_rc, pytest_rc, expected_rc", [(0, 0, 0), (0, 1, 1), (0, 5, 1), (2, 0, 2)],
+                         ids=["pass", "tests-fail", "no-tests", "install-fails"])
+def test_ci_run_removes_its_virtual_environment_and_keeps_the_exit_code(tmp_path, pip_rc, pytest_rc, expected_rc):
+    """.ci/run on a copy, with python/pip/apt-get stubbed: its temporary venv (600 MB for real) must be gone."""
+    repo, bin_dir, tmp = tmp_path / "repo", tmp_path / "bin", tmp_path / "tmp"
+    (repo / ".ci").mkdir(parents=True)
+    (repo / ".ci" / "run").write_bytes((ROOT / ".ci" / "run").read_bytes())
+    (repo / "requirements.txt").write_text("")
+    bin_dir.mkdir()
+    tmp.mkdir()
+    for name in ("python3", "python", "pip", "apt-get", "npm", "npx"):
+        (bin_dir / name).write_text(STUB.format(name=name))
+        (bin_dir / name).chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp),
+           "STUB_LOG": str(tmp_path / "calls.log"), "FAKE_PYTEST_RC": str(pytest_rc),
+           "FAKE_PIP_RC": str(pip_rc)}
+    proc = subprocess.run(["bash", str(repo / ".ci" / "run")], env=env, capture_output=True, text=True, timeout=60)
+    calls = (tmp_path / "calls.log").read_text()
+    assert "python3 -m venv" in calls and ("python -m pytest" in calls) == (pip_rc == 0), calls   # the stubs ran
+    assert proc.returncode == expected_rc, (proc.stdout, proc.stderr)
+    assert list(tmp.iterdir()) == [], f"left behind in TMPDIR: {list(tmp.rglob('*'))}"
