@@ -5,8 +5,8 @@ the stored notebooks are never touched), open the chapter-05 notebook, wait unti
 stable, clear outputs and Run All, wait for the last cell's execution count, check the playground renders without
 "Error displaying widget", drag the learning-rate and depth sliders with the mouse, press step, and assert
 that the displayed state (status line and picture) changed; then press run, see it advance, press pause, see it
-stop. Screenshots go to test-artifacts/. The server and
-its kernels are stopped by PID, also on failure.
+stop. Screenshots go to $BPLIB_TEST_ARTIFACTS if set, else to pytest's temporary directory (the `artifacts`
+fixture; the checkout may be read-only). The server and its kernels are stopped by PID, also on failure.
 
 Skips (with the reason) when chromium or Playwright is missing; `.ci/run` installs chromium with apt-get.
 BPLIB_BROWSER_NOTEBOOK=<name in notebooks/> tests another notebook; a notebook without a playground cell (or a
@@ -30,7 +30,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/lib/chromium/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 NOTEBOOK = os.environ.get("BPLIB_BROWSER_NOTEBOOK", "05_sgd_training.ipynb")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -215,12 +214,11 @@ def drag_slider(page, pg, key, fraction):
 
 
 @pytest.mark.parametrize("app", ["lab", "notebook"])
-def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser):
+def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser, artifacts):
     start = time.monotonic()
     root_dir, name = notebook_under_test(tmp_path)
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / f"playground-{app}"
-    for stale in ARTIFACTS.glob(f"playground-{app}-*.png"):    # only this run's screenshots remain
+    shot = artifacts / f"playground-{app}"
+    for stale in artifacts.glob(f"playground-{app}-*.png"):    # only this run's screenshots remain
         stale.unlink()
     server = Server(app, root_dir, tmp_path)
     page = None
@@ -306,7 +304,7 @@ def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser):
         raise
     finally:
         server.stop()
-        print(f"{app}: {time.monotonic() - start:.1f} s")
+        print(f"{app}: {time.monotonic() - start:.1f} s; screenshots in {artifacts}")
     assert not still_running(server.kernel_pids | {server.proc.pid})
 
 

@@ -1,10 +1,14 @@
 """The test suite itself, wherever it runs: from any working directory, in a read-only checkout, on CI (where a
 missing system package is a failure, not a skip), and `.ci/run` cleaning up its virtual environment."""
+import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from support import artifacts_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +28,39 @@ def test_a_notebook_passes_when_pytest_runs_from_another_directory():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     summary = proc.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "error" not in summary, summary
+
+
+# ---------------------------------------------------------------------------------------------- test artifacts
+def test_artifacts_go_to_a_temporary_folder_by_default(monkeypatch, tmp_path_factory):
+    """A read-only checkout: nothing may be written into the repository (screenshots used to go to test-artifacts/)."""
+    monkeypatch.delenv("BPLIB_TEST_ARTIFACTS", raising=False)
+    folder = artifacts_dir(tmp_path_factory)
+    assert folder.is_dir()
+    assert ROOT not in folder.resolve().parents
+    assert tmp_path_factory.getbasetemp().resolve() in folder.resolve().parents
+
+
+def test_artifacts_go_where_bplib_test_artifacts_says(monkeypatch, tmp_path_factory, tmp_path):
+    """CI sets BPLIB_TEST_ARTIFACTS so that screenshots survive the run; the folder is created if needed."""
+    monkeypatch.setenv("BPLIB_TEST_ARTIFACTS", str(tmp_path / "kept" / "shots"))
+    assert artifacts_dir(tmp_path_factory) == tmp_path / "kept" / "shots"
+    assert (tmp_path / "kept" / "shots").is_dir()
+
+
+def test_tests_that_take_screenshots_use_the_artifacts_fixture():
+    """The browser test skips where chromium is missing, so check its code: every test that saves a screenshot
+    takes the `artifacts` fixture, and no code names the checkout's test-artifacts/ folder."""
+    for path in set((ROOT / "tests").glob("test_*.py")) - {Path(__file__).resolve()}:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(f.body[0].value) for f in ast.walk(tree)
+                      if isinstance(f, (ast.Module, ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(f)}
+        strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                   and id(n) not in docstrings]
+        assert not any("test-artifacts" in s for s in strings), path.name
+        for func in ast.walk(tree):
+            if isinstance(func, ast.FunctionDef) and func.name.startswith("test_") and any(
+                    isinstance(n, ast.Attribute) and n.attr == "screenshot" for n in ast.walk(func)):
+                assert "artifacts" in [a.arg for a in func.args.args], f"{path.name}::{func.name}"
 
 
 # ---------------------------------------------------------------------------------------------- .ci/run
