@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from support import artifacts_dir
+from support import artifacts_dir, in_ci, require_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,7 @@ def test_sanitize_file_is_an_absolute_path(pytestconfig):
 
 
 def test_a_notebook_passes_when_pytest_runs_from_another_directory():
-    """`cd notebooks && python -m pytest NOTEBOOK`: every cell used to error with FileNotFoundError (tests/sanitize.cfg)."""
+    """`cd notebooks && python -m pytest NOTEBOOK`: each cell used to error, FileNotFoundError: tests/sanitize.cfg."""
     notebook = min((ROOT / "notebooks").glob("*.ipynb"), key=lambda p: p.stat().st_size)   # the cheapest one
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", notebook.name], cwd=notebook.parent,
                           capture_output=True, text=True, timeout=300)
@@ -61,6 +61,59 @@ def test_tests_that_take_screenshots_use_the_artifacts_fixture():
             if isinstance(func, ast.FunctionDef) and func.name.startswith("test_") and any(
                     isinstance(n, ast.Attribute) and n.attr == "screenshot" for n in ast.walk(func)):
                 assert "artifacts" in [a.arg for a in func.args.args], f"{path.name}::{func.name}"
+
+
+# ---------------------------------------------------------------------------------------- skips that fail on CI
+@pytest.mark.parametrize("value, expected", [("true", True), ("1", True), ("yes", True), ("", False),
+                                             ("0", False), ("false", False), (None, False)])
+def test_in_ci_reads_the_ci_variable(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", value)
+    assert in_ci() is expected
+
+
+def test_require_or_skip_skips_outside_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="chromium is missing"):
+        require_or_skip(False, "chromium is missing")
+    require_or_skip(True, "never shown")
+
+
+def test_require_or_skip_fails_on_ci(monkeypatch):
+    """On CI (.ci/run installs the package) a missing package is a broken setup: fail, saying why."""
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="chromium is missing.*CI"):
+        require_or_skip(False, "chromium is missing")
+    require_or_skip(True, "never shown")
+
+
+PROBE = """
+import sys
+sys.path.insert(0, {tests!r})
+from support import require_or_skip
+{module_level}
+def test_needs_a_package():
+    require_or_skip(False, "the package is missing")
+"""
+
+
+@pytest.mark.parametrize("where", ["module", "test"])
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_a_missing_package_skips_but_fails_on_ci(tmp_path, where, ci):
+    """End to end through pytest, at module level (test_browser.py) and inside a test or fixture (Fashion-MNIST)."""
+    module_level = 'require_or_skip(False, "the package is missing")' if where == "module" else ""
+    (tmp_path / "test_probe.py").write_text(PROBE.format(tests=str(ROOT / "tests"), module_level=module_level))
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
+    env.update(CI=ci, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")   # no nbval & co.: 0.3 s instead of 2 s
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "test_probe.py"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    if ci:
+        assert proc.returncode != 0 and "the package is missing [CI is set" in proc.stdout, proc.stdout
+    else:
+        assert proc.returncode in (0, 5) and "1 skipped" in proc.stdout, proc.stdout   # 5: the module skipped
+        assert "SKIPPED [1] test_probe.py:" in proc.stdout and "the package is missing" in proc.stdout, proc.stdout
 
 
 # ---------------------------------------------------------------------------------------------- .ci/run
