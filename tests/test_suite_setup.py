@@ -33,6 +33,32 @@ def test_a_notebook_passes_when_pytest_runs_from_another_directory():
     assert " passed" in summary and "error" not in summary, summary
 
 
+def test_figures_show_and_nbval_passes_with_mplbackend_agg_exported():
+    """MPLBACKEND=Agg (common in Docker and CI images) used to remove every static figure: 33 of 135 cells
+    failed, and in class the figures vanished. bplib.course.setup() selects the inline backend in a kernel."""
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "notebooks/01_forward_pass.ipynb"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "default"})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "failed" not in proc.stdout.strip().splitlines()[-1]
+
+
+def test_setup_hides_other_libraries_deprecation_warnings_but_keeps_bplibs():
+    code = (
+        "import warnings\n"
+        "import bplib.course\n"
+        "bplib.course.setup()\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.warn_explicit('old', DeprecationWarning, 'x.py', 1, module='matplotlib.cbook')\n"
+        "    warnings.warn_explicit('ours', DeprecationWarning, 'y.py', 1, module='bplib.train')\n"
+        "    warnings.warn_explicit('user', UserWarning, 'z.py', 1, module='matplotlib.cbook')\n"
+        "print(sorted(str(w.message) for w in caught))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONWARNINGS": "default"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "['ours', 'user']"
+
+
 # ---------------------------------------------------------------------------------------------- test artifacts
 def test_artifacts_go_to_a_temporary_folder_by_default(monkeypatch, tmp_path_factory):
     """A read-only checkout: nothing may be written into the repository (screenshots used to go to test-artifacts/)."""
