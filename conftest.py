@@ -8,7 +8,17 @@ Kernels that nbval starts inherit this process's environment, so:
 These must be set before anything imports numpy.
 """
 import os
+from pathlib import Path
 
 os.environ["PYTHONHASHSEED"] = "0"
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
+
+SANITIZE_FILE = Path(__file__).resolve().parent / "tests" / "sanitize.cfg"
+
+
+def pytest_configure(config):
+    """nbval opens --nbval-sanitize-with relative to the working directory, so pyproject's addopts could only name
+    it for runs from the repository root (elsewhere every notebook cell errored): default to an absolute path."""
+    if not (config.getoption("nbval_sanitize_with", None) or config.getoption("sanitize_with", None)):
+        config.option.nbval_sanitize_with = str(SANITIZE_FILE)

@@ -5,10 +5,11 @@ the stored notebooks are never touched), open the chapter-05 notebook, wait unti
 stable, clear outputs and Run All, wait for the last cell's execution count, check the playground renders without
 "Error displaying widget", drag the learning-rate and depth sliders with the mouse, press step, and assert
 that the displayed state (status line and picture) changed; then press run, see it advance, press pause, see it
-stop. Screenshots go to test-artifacts/. The server and
-its kernels are stopped by PID, also on failure.
+stop. Screenshots go to $BPLIB_TEST_ARTIFACTS if set, else to pytest's temporary directory (the `artifacts`
+fixture; the checkout may be read-only). The server and its kernels are stopped by PID, also on failure.
 
-Skips (with the reason) when chromium or Playwright is missing; `.ci/run` installs chromium with apt-get.
+Skips (with the reason) when chromium or Playwright is missing; `.ci/run` installs chromium with apt-get, and where
+the environment variable CI is set a missing one is a failure instead (support.require_or_skip).
 BPLIB_BROWSER_NOTEBOOK=<name in notebooks/> tests another notebook; a notebook without a playground cell (or a
 checkout without 05) falls back to a generated one-cell notebook.
 """
@@ -28,19 +29,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from support import require_or_skip
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/lib/chromium/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 NOTEBOOK = os.environ.get("BPLIB_BROWSER_NOTEBOOK", "05_sgd_training.ipynb")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",
                   "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]   # never any host but ours
 FIXTURE_CELL = 'import bplib\n\npg = bplib.widgets.playground(dataset="spirals", depth=2, width=8)\npg'
 
-if not CHROMIUM.exists():
-    pytest.skip(f"chromium not installed at {CHROMIUM} (apt-get install chromium; .ci/run does it)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (requirements.txt) is not installed")
+try:
+    from playwright import sync_api
+except ImportError:
+    sync_api = None
 
 
 # ---------------------------------------------------------------------- the notebook and the server
@@ -161,6 +163,11 @@ class Server:
 
 @pytest.fixture
 def browser():
+    """Chromium driven by Playwright. Checked here, not at import: on CI a missing one fails each test while
+    the rest of the suite still runs (a module-level failure would stop the whole collection)."""
+    require_or_skip(CHROMIUM.exists(),
+                    f"chromium not installed at {CHROMIUM} (apt-get install chromium; .ci/run does it)")
+    require_or_skip(sync_api is not None, "playwright (requirements.txt) is not installed")
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         try:
@@ -215,12 +222,11 @@ def drag_slider(page, pg, key, fraction):
 
 
 @pytest.mark.parametrize("app", ["lab", "notebook"])
-def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser):
+def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser, artifacts):
     start = time.monotonic()
     root_dir, name = notebook_under_test(tmp_path)
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / f"playground-{app}"
-    for stale in ARTIFACTS.glob(f"playground-{app}-*.png"):    # only this run's screenshots remain
+    shot = artifacts / f"playground-{app}"
+    for stale in artifacts.glob(f"playground-{app}-*.png"):    # only this run's screenshots remain
         stale.unlink()
     server = Server(app, root_dir, tmp_path)
     page = None
@@ -306,7 +312,7 @@ def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser):
         raise
     finally:
         server.stop()
-        print(f"{app}: {time.monotonic() - start:.1f} s")
+        print(f"{app}: {time.monotonic() - start:.1f} s; screenshots in {artifacts}")
     assert not still_running(server.kernel_pids | {server.proc.pid})
 
 

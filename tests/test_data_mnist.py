@@ -15,6 +15,7 @@ import pytest
 import bplib
 from bplib.data import CLASS_NAMES, SAMPLE_PATH, load_mnist, one_hot
 from bplib.data.mnist import FASHION_MNIST, SAMPLE_SHA256
+from support import require_or_skip
 
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -168,10 +169,15 @@ def test_one_hot_errors(y, k, exc, match):
 
 
 # ---------------------------------------------------------------------------------------------- full scale
-needs_fashion = pytest.mark.skipif(
-    not SYSTEM_FASHION.is_dir(),
-    reason=f"{SYSTEM_FASHION} is absent: install Debian's dataset-fashion-mnist (apt-get install "
-           f"dataset-fashion-mnist; .ci/run does) to run the full-scale Fashion-MNIST test")
+@pytest.fixture
+def system_fashion():
+    """Skips without Debian's dataset-fashion-mnist; fails instead where CI is set (.ci/run installs it)."""
+    require_or_skip(SYSTEM_FASHION.is_dir(),
+                    f"{SYSTEM_FASHION} is absent: install Debian's dataset-fashion-mnist (apt-get install "
+                    f"dataset-fashion-mnist; .ci/run does) to run the full-scale Fashion-MNIST test")
+
+
+needs_fashion = pytest.mark.usefixtures("system_fashion")
 
 # Training runs in a child process with one BLAS thread: on 2 shared cores, OpenBLAS's worker threads slow
 # these small (64 x 784) products down 10-20 times. The child prints its measurements as JSON.

@@ -16,7 +16,7 @@ import sys
 import bplib
 assert "matplotlib" not in sys.modules and "ipywidgets" not in sys.modules, "import bplib loaded the GUI stack"
 import bplib.course, bplib.data, bplib.exercises, bplib.widgets
-from bplib.exercises import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08
+from bplib.exercises import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09
 print(bplib.__file__)
 X_train, y_train, X_test, y_test = bplib.data.load_mnist()
 print(X_train.shape, y_test.shape)

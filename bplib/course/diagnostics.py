@@ -1,4 +1,4 @@
-"""Looking inside a trained network: confusion matrix, misclassified digits, per-layer histograms (chapters 06, 07).
+"""Looking inside a trained network: confusion matrix, misclassified digits, per-layer histograms (chapters 06-08).
 
 Every plotting function draws into matplotlib Axes it is given (or a new figure) and returns them, like
 bplib.course.plots.
@@ -158,10 +158,13 @@ def depth_figure(depth=10, activation="sigmoid", kind="plain", X=None, y=None, s
         _, ax = plt.subplots(figsize=(8, 3.8))
     colors = plt.cm.viridis(np.linspace(0.1, 0.9, len(norms)))
     ax.bar(np.arange(1, len(norms) + 1), norms, color=colors)
+    ax.set_xticks(np.arange(1, len(norms) + 1, max(1, int(np.ceil(len(norms) / 15)))))   # whole layer numbers only
+    ax.set_xlim(0.4, len(norms) + 0.6)
     ax.set_yscale("log")
     ax.set_ylim(min(1e-12, norms[norms > 0].min() / 3) if np.any(norms > 0) else 1e-12, max(10.0, norms.max() * 3))
     ax.set(xlabel="layer l (1 = next to the input)", ylabel="‖∂J/∂W(l)‖ (log scale)",
-           title=f"{kind} net, {depth} hidden {activation} layers: gradient norm per layer at initialisation")
+           title=f"{kind} net, {depth} hidden {activation} layer{'s' if depth != 1 else ''}: "
+                 f"gradient norm per layer at initialisation")
     return ax, norms
 
 

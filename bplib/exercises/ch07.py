@@ -1,78 +1,243 @@
-"""Self-checks for chapter 07 (the MNIST case study: softmax, cross-entropy, confusion matrix; article 4, 5)."""
+"""Self-checks for chapter 07 (overfitting and regularisation, vanishing gradients, BatchNorm, residual blocks;
+article 3.3 points 4 and 5).
+
+Exercises: 07.1 `check_early_stopping`, 07.2 `check_batchnorm_forward`, 07.3 `check_batchnorm_backward`,
+07.4 `check_residual_backward`.
+The MNIST chapter's checks used to live here (chapter 07 before the renumbering); their names still work:
+`check_softmax`, `check_cross_entropy`, `check_confusion_matrix` (now in ch08).
+"""
 import numpy as np
 
-from . import Hint, check, expect_array, expect_scalar, expect_true, run
+from . import Hint, check, expect_array, expect_true, run
+from .ch08 import check_confusion_matrix, check_cross_entropy, check_softmax  # noqa: F401 (old names)
 
 
-def _softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+# ---------------------------------------------------------------------- 07.1 early stopping
+def _early_stop(losses, patience, mistake=None):
+    """(best epoch, stop epoch), epochs counted from 1; or the answer of one typical mistake."""
+    best, best_epoch, waited = np.inf, 0, 0
+    previous = np.inf
+    for epoch, loss in enumerate(losses, start=1):
+        reference = previous if mistake == "previous" else best
+        if loss < reference:
+            if loss < best:
+                best, best_epoch = loss, epoch
+            if mistake != "no reset":
+                waited = 0
+        else:
+            waited += 1
+        previous = loss
+        if waited >= (1 if mistake == "no patience" else patience):
+            stop = epoch
+            break
+    else:
+        stop = len(losses)
+    if mistake == "previous":
+        best_epoch = int(np.argmin(losses[:stop])) + 1
+    if mistake == "global":
+        best_epoch = int(np.argmin(losses)) + 1
+    return best_epoch, stop
 
 
-@check
-def check_softmax(softmax):
-    """Exercise 07.1: softmax(z) for z of shape (m, k), row by row, without overflow (erratum 5)."""
-    small = np.array([[1.0, 2.0, 3.0], [0.5, 0.5, -1.0]])
-    got = run(softmax, small)
-    expect_array(got, _softmax(small), "softmax(z)", mistakes={
-        "each row (one example) must sum to 1: normalise over axis=1, not axis=0":
-            np.exp(small) / np.exp(small).sum(axis=0, keepdims=True),
-        "you normalised over the whole array; each row must sum to 1 (axis=1, keepdims=True)":
-            np.exp(small) / np.exp(small).sum(),
-    })
-    big = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -999.0, -1001.0]])
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        got_big = run(softmax, big)
-    arr = np.asarray(got_big, dtype=np.float64) if got_big is not None else None
-    shaped = arr is not None and arr.shape == big.shape
-    with np.errstate(under="ignore", invalid="ignore"):
-        global_max = np.exp(big - big.max()) / np.exp(big - big.max()).sum(axis=1, keepdims=True)
-    if shaped and np.allclose(arr, global_max, equal_nan=True):
-        raise Hint("subtract each row's own maximum (axis=1, keepdims=True), not the maximum of the whole "
-                   "batch: a row far below it underflows to 0 / 0")
-    if shaped and not np.all(np.isfinite(arr)):
-        raise Hint("softmax([[1000, 1001, 999]]) gives NaN: exp(1000) overflows to inf and inf / inf = NaN. "
-                   "Subtract each row's maximum first: z - z.max(axis=1, keepdims=True) (erratum 5)")
-    expect_array(got_big, _softmax(big), "softmax of large z")
-    return "softmax(z - max z) = softmax(z), and now exp never sees a positive number: no overflow."
-
-
-@check
-def check_cross_entropy(cross_entropy):
-    """Exercise 07.2: cross_entropy(probs, labels) -> J = -(1/m) Σ_i log probs[i, labels[i]] (a float)."""
-    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.25, 0.25, 0.5], [0.6, 0.3, 0.1]])
-    labels = np.array([0, 1, 2, 1])
-    m = len(labels)
-    picked = probs[np.arange(m), labels]
-    J = -np.mean(np.log(picked))
-    got = run(cross_entropy, probs, labels)
-    expect_scalar(got, J, "J", mistakes={
-        "you summed over the batch; J is the mean: divide by m": -np.sum(np.log(picked)),
-        "the minus sign: J = -(1/m) Σ log p, a positive number": np.mean(np.log(picked)),
-        "you averaged log p over all classes; take only the probability of the true class, "
-        "probs[np.arange(m), labels]": -np.mean(np.log(probs)),
-        "log10? use the natural log np.log": -np.mean(np.log10(picked)),
-    })
-    return f"J = -(1/m) Σ_i log a_(i, y_i) = {J:.4f}; only the true class's probability counts (one-hot y)."
+_STOP_CASES = [
+    ([1.0, 0.8, 0.7, 0.72, 0.69, 0.71, 0.73, 0.74, 0.6, 0.5], 3),
+    ([1.0, 0.5, 0.7, 0.6, 0.65, 0.55, 0.9, 0.8], 2),
+    ([0.9, 0.8, 0.7, 0.6, 0.5], 2),                       # always improving: never stops early
+    ([0.5, 0.6, 0.55, 0.52, 0.7, 0.4], 4),
+]
 
 
 @check
-def check_confusion_matrix(confusion_matrix):
-    """Exercise 07.3: confusion_matrix(y_true, y_pred, k) -> C of shape (k, k), C[i, j] = #(true i, predicted j)."""
-    y_true = np.array([0, 0, 1, 2, 2, 2, 1, 0, 2])
-    y_pred = np.array([0, 1, 1, 2, 0, 2, 1, 0, 1])
-    k = 4                                               # class 3 never occurs: its row and column stay 0
-    C = np.zeros((k, k), dtype=np.int64)
-    for t, p in zip(y_true, y_pred):
-        C[t, p] += 1
-    got = run(confusion_matrix, y_true, y_pred, k)
-    if got is not None and np.shape(got) == (3, 3):
-        raise Hint("C has shape (3, 3), expected (4, 4): use k for the size, not the largest label seen "
-                   "(a class may be missing from a small batch)")
-    expect_array(got, C, "C", mistakes={
-        "rows must be the true class and columns the prediction: C[y_true, y_pred] += 1": C.T,
-        "only the diagonal is filled: count every (true, predicted) pair, errors included":
-            np.diag(np.diag(C)),
+def check_early_stopping(early_stopping):
+    """Exercise 07.1: early_stopping(val_losses, patience) -> (best_epoch, stop_epoch), epochs counted from 1.
+
+    Training stops after `patience` epochs in a row without a new lowest validation loss; best_epoch is the epoch
+    of the lowest validation loss seen up to then (the weights to keep).
+    """
+    hints = {
+        "zero-based": "count epochs from 1, as history['epoch'] does (the first epoch is epoch 1, not 0)",
+        "global": "the best epoch must be chosen among the epochs actually run: after stopping you never see the "
+                  "later validation losses",
+        "no patience": "stop only after `patience` epochs in a row without improvement, not at the first "
+                       "epoch that is worse",
+        "no reset": "reset the count of epochs without improvement to 0 whenever the validation loss reaches a new "
+                    "lowest value",
+        "previous": "compare each validation loss with the best (lowest) so far, not with the previous epoch's",
+    }
+    for losses, patience in _STOP_CASES:
+        got = run(early_stopping, list(losses), patience)
+        if got is None:
+            raise Hint("early_stopping returned None: return the pair (best_epoch, stop_epoch)")
+        expect_true(isinstance(got, (tuple, list, np.ndarray)) and len(got) == 2,
+                    f"return a pair (best_epoch, stop_epoch), got {type(got).__name__}")
+        try:
+            got = tuple(int(v) for v in got if float(v).is_integer()) if all(
+                np.ndim(v) == 0 for v in got) else ()
+        except (TypeError, ValueError):
+            got = ()
+        expect_true(len(got) == 2, "best_epoch and stop_epoch should be two whole numbers (epoch numbers)")
+        expected = _early_stop(losses, patience)
+        if got == expected:
+            continue
+        if got == (expected[0] - 1, expected[1] - 1):
+            raise Hint(hints["zero-based"])
+        for mistake in ("global", "no patience", "no reset", "previous"):
+            if got == _early_stop(losses, patience, mistake) != expected:
+                raise Hint(hints[mistake])
+        raise Hint(f"early_stopping({losses}, patience={patience}) = {got}, expected {expected}")
+    return ("stop after `patience` epochs without a new best validation loss, and keep the weights of the best "
+            "epoch: training time is chosen on held-out data, not on the training loss.")
+
+
+# ---------------------------------------------------------------------- 07.2 BatchNorm forward
+@check
+def check_batchnorm_forward(batchnorm_forward):
+    """Exercise 07.2: batchnorm_forward(u, gamma, beta, eps) -> γ ⊙ (u - μ) / √(σ² + ε) + β, statistics per unit."""
+    rng = np.random.default_rng(603)
+    u = 3 + 2 * rng.standard_normal((8, 4))
+    gamma, beta, eps = rng.uniform(0.5, 2, 4), rng.standard_normal(4), 1e-5
+    u[:, 3] = 5 + 0.002 * (u[:, 3] - 3)                 # a unit that hardly varies: σ² ≈ 2e-5, so ε matters
+
+    def bn(mu, var):
+        return gamma * (u - mu) / np.sqrt(var + eps) + beta
+
+    expected = bn(u.mean(axis=0), u.var(axis=0))
+    out = run(batchnorm_forward, u, gamma, beta, eps)
+    if out is not None and np.shape(out) == u.shape:
+        out_arr = np.asarray(out, dtype=np.float64)
+        if np.allclose(out_arr, (u - u.mean(axis=0)) / np.sqrt(u.var(axis=0) + eps)):
+            raise Hint("you normalised but forgot the learned scale and shift: return γ ⊙ û + β")
+    expect_array(out, expected, "the output", rtol=1e-6, mistakes={
+        "the statistics are per unit over the batch (axis=0), not per example (axis=1)":
+            gamma * (u - u.mean(axis=1, keepdims=True)) / np.sqrt(u.var(axis=1, keepdims=True) + eps) + beta,
+        "use the batch variance u.var(axis=0) (dividing by m), not the unbiased ddof=1 estimate":
+            bn(u.mean(axis=0), u.var(axis=0, ddof=1)),
+        "divide by the standard deviation √(σ² + ε), not the variance": gamma * (u - u.mean(0)) / (u.var(0) + eps)
+            + beta,
+        "γ and β are swapped: γ scales, β shifts": beta * (u - u.mean(0)) / np.sqrt(u.var(0) + eps) + gamma,
+        "you left out ε: divide by √(σ² + ε), which stays safe for a unit that hardly varies over the batch "
+        "(the last column here)": bn(u.mean(axis=0), u.var(axis=0) - eps),
+        "ε belongs inside the square root: √(σ² + ε), not √σ² + ε":
+            gamma * (u - u.mean(0)) / (np.sqrt(u.var(0)) + eps) + beta,
     })
-    expect_true(int(np.asarray(got).sum()) == len(y_true), "the entries of C should add up to m")
-    return "C[i, j] counts examples of true class i predicted as j; the diagonal holds the correct ones."
+    u2 = rng.standard_normal((5, 3))                    # another shape: m = 5 examples, 3 units
+    g2, b2 = rng.uniform(0.5, 2, 3), rng.standard_normal(3)
+    expect_array(run(batchnorm_forward, u2, g2, b2, eps),
+                 g2 * (u2 - u2.mean(0)) / np.sqrt(u2.var(0) + eps) + b2, "the output for u of shape (5, 3)")
+    return ("every unit now has mean β and standard deviation ≈ γ over the batch, whatever the scale of u "
+            "(a little less than γ where σ² is as small as ε).")
+
+
+# ---------------------------------------------------------------------- 07.3 BatchNorm backward
+def _bn_backward(dz, u, gamma, eps, mistake=None):
+    mu, var = u.mean(axis=0), u.var(axis=0)
+    std = np.sqrt(var + eps)
+    u_hat = (u - mu) / std
+    g = dz if mistake == "no gamma" else dz * gamma
+    if mistake == "constants":
+        du = g / std
+    elif mistake == "no mean path":
+        du = (g - u_hat * (g * u_hat).mean(axis=0)) / std
+    elif mistake == "no var path":
+        du = (g - g.mean(axis=0)) / std
+    else:
+        du = (g - g.mean(axis=0) - u_hat * (g * u_hat).mean(axis=0)) / std
+    dgamma = (dz * (u if mistake == "raw u" else u_hat)).sum(axis=0)
+    dbeta = dz.sum(axis=0)
+    if mistake == "mean":
+        dgamma, dbeta = dgamma / len(u), dbeta / len(u)
+    if mistake == "swapped":
+        dgamma, dbeta = dbeta, dgamma
+    if mistake == "one example":
+        dgamma, dbeta = dz[0] * u_hat[0], dz[0]
+    return du, dgamma, dbeta
+
+
+def _bn_case(k):
+    rng = np.random.default_rng(730 + k)
+    m, n = (6, 4) if k == 0 else (5, 3)
+    u = 1 + 2 * rng.standard_normal((m, n))
+    u[:, -1] = 4 + 0.003 * rng.standard_normal(m)      # a unit that hardly varies: ε matters
+    gamma, dz = rng.uniform(0.5, 2, n), rng.standard_normal((m, n)) / m
+    return dz, u, gamma, 1e-5
+
+
+@check
+def check_batchnorm_backward(batchnorm_backward):
+    """Exercise 07.3: batchnorm_backward(dz, u, gamma, eps) -> (du, dgamma, dbeta).
+
+    z = γ ⊙ û + β with û = (u - μ) / √(σ² + ε), μ and σ² over the batch; dz = ∂J/∂z (m, n) for the batch loss J.
+    """
+    hints = {
+        "constants": "μ and σ² depend on every example of the batch, so u reaches z by three paths (directly, "
+                     "through μ, through σ²): du = (g - mean(g) - û ⊙ mean(g ⊙ û)) / √(σ² + ε) with g = dz ⊙ γ",
+        "no mean path": "you left out the path through the mean μ: subtract mean(g) over the batch",
+        "no var path": "you left out the path through the variance σ²: subtract û ⊙ mean(g ⊙ û) over the batch",
+        "no gamma": "z = γ ⊙ û + β, so ∂J/∂û = dz ⊙ γ: multiply by γ before going back through the normalisation",
+        "raw u": "∂z/∂γ = û, the normalised input, not u: dgamma = Σ_i dz_i ⊙ û_i",
+        "mean": "dz is already ∂J/∂z of the batch loss (the 1/m is inside it): sum over the batch for dgamma "
+                "and dbeta, do not average again",
+        "swapped": "dgamma and dbeta are swapped: dbeta = Σ_i dz_i, dgamma = Σ_i dz_i ⊙ û_i",
+        "one example": "γ and β are shared by every example of the batch: sum dz_i ⊙ û_i and dz_i over all "
+                       "examples i, not just the first",
+    }
+    for k in (0, 1):
+        dz, u, gamma, eps = _bn_case(k)
+        got = run(batchnorm_backward, dz, u, gamma, eps)
+        if got is None:
+            raise Hint("batchnorm_backward returned None: return the triple (du, dgamma, dbeta)")
+        expect_true(isinstance(got, (tuple, list)) and len(got) == 3,
+                    f"return a triple (du, dgamma, dbeta), got {type(got).__name__}")
+        expected = _bn_backward(dz, u, gamma, eps)
+        for idx, name in enumerate(("du", "dgamma", "dbeta")):
+            mistakes = {}
+            for mistake, hint in hints.items():
+                wrong = _bn_backward(dz, u, gamma, eps, mistake)[idx]
+                if not np.allclose(wrong, expected[idx]):
+                    mistakes[hint] = wrong
+            expect_array(got[idx], expected[idx], name, mistakes=mistakes)
+    return ("du = (g - mean(g) - û ⊙ mean(g ⊙ û)) / √(σ² + ε): the paths through μ and σ² take out exactly the "
+            "components of g that a shift or rescaling of the batch cannot change.")
+
+
+# ---------------------------------------------------------------------- 07.4 the residual block's backward
+def _res_backward(dh, h_prev, W, mistake=None):
+    a_prev = np.tanh(h_prev)
+    back = dh @ (W.T if mistake == "W.T" else W)
+    local = 1 - h_prev ** 2 if mistake == "1-h^2" else 1 - a_prev ** 2
+    branch = back * local
+    dh_prev = branch if mistake == "no skip" else dh if mistake == "only skip" else branch + dh
+    dW = dh.T @ (h_prev if mistake == "h_prev" else a_prev)
+    db = dh.mean(axis=0) if mistake == "mean" else dh.sum(axis=0)
+    return dh_prev, dW, db
+
+
+@check
+def check_residual_backward(residual_backward):
+    """Exercise 07.4: residual_backward(dh, h_prev, W) -> (dh_prev, dW, db) for h = h_prev + tanh(h_prev) Wᵀ + b."""
+    hints = {
+        "no skip": "h = h_prev + ...: the skip path carries dh back unchanged, so dh_prev = dh + (branch term)",
+        "only skip": "you kept only the skip path: add the branch term (dh W) ⊙ tanh'(h_prev)",
+        "W.T": "in batch-major rows, Wᵀ δ becomes dh @ W (as in δ(l) = (δ(l+1) W(l+1)) ⊙ σ'(z(l))), not dh @ W.T",
+        "1-h^2": "tanh'(x) = 1 - tanh(x)², so use 1 - tanh(h_prev)², not 1 - h_prev²",
+        "h_prev": "the branch multiplies W by a_prev = tanh(h_prev), so dW = dhᵀ a_prev, not dhᵀ h_prev",
+        "mean": "dh is already ∂J/∂h of the batch loss: db = Σ_i dh_i, do not average again",
+    }
+    for k, (m, n) in enumerate([(5, 4), (3, 6)]):
+        rng = np.random.default_rng(740 + k)
+        dh, h_prev, W = rng.standard_normal((m, n)) / m, rng.standard_normal((m, n)), rng.standard_normal((n, n))
+        got = run(residual_backward, dh, h_prev, W)
+        if got is None:
+            raise Hint("residual_backward returned None: return the triple (dh_prev, dW, db)")
+        expect_true(isinstance(got, (tuple, list)) and len(got) == 3,
+                    f"return a triple (dh_prev, dW, db), got {type(got).__name__}")
+        expected = _res_backward(dh, h_prev, W)
+        for idx, name in enumerate(("dh_prev", "dW", "db")):
+            mistakes = {}
+            for mistake, hint in hints.items():
+                wrong = _res_backward(dh, h_prev, W, mistake)[idx]
+                if not np.allclose(wrong, expected[idx]):
+                    mistakes[hint] = wrong
+            expect_array(got[idx], expected[idx], name, mistakes=mistakes)
+    return ("dh_prev = dh + (dh W) ⊙ tanh'(h_prev): the article's recursion plus the skip term, which carries "
+            "the error back unchanged however small the branch term becomes.")

@@ -1,100 +1,146 @@
-"""Self-checks for chapter 08 (the whole algorithm in one function, gradient clipping, learning-rate decay)."""
+"""Self-checks for chapter 08 (the MNIST case study: softmax, cross-entropy, confusion matrix; article 4, 5).
+
+Exercises: 08.1 `check_softmax`, 08.2 `check_cross_entropy_logits`, 08.3 `check_confusion_matrix`
+(`check_cross_entropy`, from probabilities, is kept for material that still uses it).
+The summary chapter's checks used to live here (chapter 08 before the renumbering); their names still work:
+`check_backprop_784_100_10`, `check_clip_by_norm`, `check_step_decay` (now in ch09).
+"""
 import numpy as np
 
-from . import Hint, check, expect_array, expect_true, run
+from . import Hint, check, expect_array, expect_scalar, expect_true, run
+from .ch09 import check_backprop_784_100_10, check_clip_by_norm, check_step_decay  # noqa: F401 (old names)
 
 
-def _two_layer_case():
-    rng = np.random.default_rng(801)
-    m, n0, n1, k = 5, 4, 3, 3
-    X = rng.standard_normal((m, n0))
-    Y = np.eye(k)[rng.integers(0, k, m)]
-    W1, b1 = rng.standard_normal((n1, n0)), 0.1 * rng.standard_normal(n1)
-    W2, b2 = rng.standard_normal((k, n1)), 0.1 * rng.standard_normal(k)
-    return X, Y, W1, b1, W2, b2
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
-def _reference(X, Y, W1, b1, W2, b2, relu_mask=True, scale=True):
-    m = X.shape[0]
-    z1 = X @ W1.T + b1
-    a1 = np.maximum(z1, 0)
-    z2 = a1 @ W2.T + b2
-    e = np.exp(z2 - z2.max(axis=1, keepdims=True))
-    a2 = e / e.sum(axis=1, keepdims=True)
-    delta2 = a2 - Y
-    delta1 = (delta2 @ W2) * ((z1 > 0) if relu_mask else 1)
-    s = 1 / m if scale else 1
-    return delta1.T @ X * s, delta1.sum(axis=0) * s, delta2.T @ a1 * s, delta2.sum(axis=0) * s
+def _log_softmax(z):
+    s = z - z.max(axis=1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+# rows whose logits spread over 2000: exp(z - anything but the row's max) overflows somewhere
+_SPREAD = np.array([[0.0, 1000.0, -1000.0], [1000.0, 1001.0, 999.0], [-1000.0, -999.0, -1001.0],
+                    [-500.0, 500.0, 0.0]])
 
 
 @check
-def check_backprop_784_100_10(backprop):
-    """Exercise 08.1: backprop(X, Y, W1, b1, W2, b2) -> (dW1, db1, dW2, db2) for the article's ReLU/softmax net."""
-    case = _two_layer_case()
-    got = run(backprop, *case)
-    expect_true(isinstance(got, (tuple, list)) and len(got) == 4,
-                f"return the four gradients (dW1, db1, dW2, db2), got {type(got).__name__}")
-    expected = _reference(*case)
-    no_mask = _reference(*case, relu_mask=False)
-    no_m = _reference(*case, scale=False)
-    for name, g, e, nm, ns in zip(("dW1", "db1", "dW2", "db2"), got, expected, no_mask, no_m):
-        mistakes = {"you forgot the 1/m of the batch mean": ns}
-        if name in ("dW1", "db1"):
-            mistakes["δ(1) needs the ReLU derivative: (δ(2) W(2)) ⊙ 1(z(1) > 0)"] = nm
-        expect_array(g, e, name, mistakes=mistakes)
-    return "all four gradients match: δ(2) = a(2) - y, δ(1) = (δ(2) W(2)) ⊙ 1(z(1) > 0), dW = (1/m) δᵀ a_prev."
+def check_softmax(softmax):
+    """Exercise 08.1: softmax(z) for z of shape (m, k), row by row, without overflow (erratum 5)."""
+    small = np.array([[1.0, 2.0, 3.0], [0.5, 0.5, -1.0]])
+    got = run(softmax, small)
+    expect_array(got, _softmax(small), "softmax(z)", mistakes={
+        "each row (one example) must sum to 1: normalise over axis=1, not axis=0":
+            np.exp(small) / np.exp(small).sum(axis=0, keepdims=True),
+        "you normalised over the whole array; each row must sum to 1 (axis=1, keepdims=True)":
+            np.exp(small) / np.exp(small).sum(),
+    })
+    wide = np.random.default_rng(801).standard_normal((3, 7))       # k = 7 classes: no fixed width
+    expect_array(run(softmax, wide), _softmax(wide), "softmax of a (3, 7) batch")
+    with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
+        got_big = run(softmax, _SPREAD)
+        global_max = np.exp(_SPREAD - _SPREAD.max()) / np.exp(_SPREAD - _SPREAD.max()).sum(axis=1, keepdims=True)
+    arr = None
+    if got_big is not None and not isinstance(got_big, tuple):
+        try:
+            arr = np.asarray(got_big, dtype=np.float64)
+        except (TypeError, ValueError):
+            arr = None
+    if arr is not None and arr.shape == _SPREAD.shape:
+        if np.allclose(arr, global_max, equal_nan=True) and not np.allclose(arr, _softmax(_SPREAD)):
+            raise Hint("subtract each row's own maximum (axis=1, keepdims=True), not the maximum of the whole "
+                       "batch: a row far below it underflows to 0 / 0")
+        if not np.all(np.isfinite(arr)):
+            raise Hint("softmax([[0, 1000, -1000]]) gives NaN or inf: exp(1000) overflows to inf and inf / inf = "
+                       "NaN. Subtracting the row's mean or minimum is not enough when the logits spread over "
+                       "1000; subtract each row's maximum: z - z.max(axis=1, keepdims=True) (erratum 5)")
+    expect_array(got_big, _softmax(_SPREAD), "softmax of logits spread over 2000")
+    return "softmax(z - max z) = softmax(z), and now exp never sees a positive number: no overflow."
 
 
 @check
-def check_clip_by_norm(clip_by_norm):
-    """Exercise 08.2: clip_by_norm(grads, max_norm) -> grads scaled so their global norm is at most max_norm."""
+def check_cross_entropy(cross_entropy):
+    """cross_entropy(probs, labels) -> J = -(1/m) Σ_i log probs[i, labels[i]] (a float); the earlier 07.2."""
+    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.25, 0.25, 0.5], [0.6, 0.3, 0.1]])
+    labels = np.array([0, 1, 2, 1])
+    m = len(labels)
+    picked = probs[np.arange(m), labels]
+    J = -np.mean(np.log(picked))
+    got = run(cross_entropy, probs, labels)
+    expect_scalar(got, J, "J", mistakes={
+        "you summed over the batch; J is the mean: divide by m": -np.sum(np.log(picked)),
+        "the minus sign: J = -(1/m) Σ log p, a positive number": np.mean(np.log(picked)),
+        "you averaged log p over all classes; take only the probability of the true class, "
+        "probs[np.arange(m), labels]": -np.mean(np.log(probs)),
+        "log10? use the natural log np.log": -np.mean(np.log10(picked)),
+    })
+    return f"J = -(1/m) Σ_i log a_(i, y_i) = {J:.4f}; only the true class's probability counts (one-hot y)."
+
+
+@check
+def check_cross_entropy_logits(cross_entropy):
+    """Exercise 08.2: cross_entropy(z, labels) -> J = mean_i [log Σ_j exp z_ij - z_(i, y_i)], stable for any z."""
     rng = np.random.default_rng(802)
-    grads = [rng.standard_normal((3, 2)) * 10, rng.standard_normal(3) * 10]
-    total = np.sqrt(sum(float(np.sum(g * g)) for g in grads))
-    max_norm = 1.0
-    got = run(clip_by_norm, grads, max_norm)
-    expect_true(isinstance(got, (list, tuple)) and len(got) == 2,
-                f"return a list with one array per gradient (2 here), got {type(got).__name__}")
-    per_array = [g * min(1, max_norm / np.linalg.norm(g)) for g in grads]
-    for k, (g, out) in enumerate(zip(grads, got)):
-        expect_array(out, g * max_norm / total, f"grads[{k}]", mistakes={
-            "scale all arrays by the same factor max_norm / (global norm over *all* arrays), so the direction "
-            "of the full gradient is kept": per_array[k],
-            "you clipped each entry to [-max_norm, max_norm]; rescale the whole gradient instead":
-                np.clip(g, -max_norm, max_norm),
-        })
-    small = [g * 1e-3 for g in grads]
-    got_small = run(clip_by_norm, small, max_norm)
-    for k, (g, out) in enumerate(zip(small, got_small)):
-        expect_array(out, g, f"grads[{k}] (already small)", mistakes={
-            "a gradient whose norm is already below max_norm must be left unchanged (scale only when too big)":
-                g * max_norm / (total * 1e-3),
-        })
-    return "one global scale factor min(1, max_norm / ‖g‖): a common guard against exploding gradients."
+    z = rng.standard_normal((5, 4))
+    labels = np.array([0, 3, 1, 1, 2])
+    m = len(labels)
+    logp = _log_softmax(z)
+    J = -float(np.mean(logp[np.arange(m), labels]))
+    got = run(cross_entropy, z, labels)
+    expect_scalar(got, J, "J", mistakes={
+        "you summed over the batch; J is the mean: divide by m": -np.sum(logp[np.arange(m), labels]),
+        "the minus sign: J = -(1/m) Σ_i log a_(i, y_i), a positive number": -J,
+        "you averaged -log a over all classes; take only the true class's entry, [np.arange(m), labels]":
+            -float(np.mean(logp)),
+        "log-softmax normalises each row (axis=1, keepdims=True), not each column":
+            -float(np.mean((z - np.log(np.exp(z).sum(axis=0, keepdims=True)))[np.arange(m), labels])),
+        "you returned the mean of the true class's logit with a minus sign, without log Σ_j exp z_ij":
+            -float(np.mean(z[np.arange(m), labels])),
+    })
+    big = _SPREAD
+    labels_big = np.array([2, 2, 1, 0])                  # the true class is far below the row's maximum
+    J_big = -float(np.mean(_log_softmax(big)[np.arange(4), labels_big]))
+    with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
+        got_big = run(cross_entropy, big, labels_big)
+    try:
+        value = float(np.asarray(got_big, dtype=np.float64).reshape(-1)[0]) if got_big is not None else None
+    except (TypeError, ValueError):
+        value = None
+    if value is not None and np.size(got_big) == 1 and not np.isfinite(value):
+        raise Hint(f"J = {value} for logits spread over 2000 (true J = {J_big:.1f}): either exp(1000) overflowed "
+                   f"(subtract each row's maximum first), or you took log(softmax(z)), where a probability of "
+                   f"e^-2000 has underflowed to 0 and log 0 = -inf. Compute log-softmax directly: "
+                   f"s = z - max, log a = s - log Σ exp(s)")
+    expect_scalar(got_big, J_big, "J for logits spread over 2000", rtol=1e-9)
+    return (f"J = mean of log Σ exp z - z_y, computed as log-softmax: finite even when a probability is e^-2000 "
+            f"(J = {J_big:.1f} there).")
 
 
 @check
-def check_step_decay(step_decay):
-    """Exercise 08.3: step_decay(epoch, lr0, drop, every) -> lr0 · drop^(epoch // every), epochs counted from 0."""
-    lr0, drop, every = 0.1, 0.5, 10
-    for epoch, expected in [(0, 0.1), (9, 0.1), (10, 0.05), (25, 0.025)]:
-        got = run(step_decay, epoch, lr0, drop, every)
-        if got is None:
-            raise Hint("step_decay returned None: did you forget the `return` statement?")
-        value = float(np.asarray(got, dtype=float))
-        if epoch == 9 and np.isclose(value, lr0 * drop ** (epoch / every)):
-            raise Hint("the rate should stay constant within each block of `every` epochs: use integer division "
-                       "epoch // every")
-        if epoch == 10 and np.isclose(value, lr0 * drop ** (epoch // every - 1)) and value != expected:
-            raise Hint("at epoch 10 the first drop has happened: lr0 · drop^(10 // 10) = 0.05")
-        expect_true(np.isclose(value, expected),
-                    f"step_decay({epoch}, {lr0}, {drop}, {every}) = {value:g}, expected {expected:g}")
-    lr0, drop, every = 1.0, 0.1, 3                      # drop ≠ 1 - drop, so the two readings differ
-    for epoch, expected in [(2, 1.0), (3, 0.1), (7, 0.01)]:
-        value = float(np.asarray(run(step_decay, epoch, lr0, drop, every), dtype=float))
-        if np.isclose(value, lr0 * (1 - drop) ** (epoch // every)) and not np.isclose(value, expected):
-            raise Hint(f"`drop` is the factor the rate is multiplied by (drop = {drop} keeps {drop:.0%} of it), "
-                       f"not the fraction taken away: lr0 · drop^(epoch // every)")
-        expect_true(np.isclose(value, expected),
-                    f"step_decay({epoch}, {lr0}, {drop}, {every}) = {value:g}, expected {expected:g}")
-    return "lr0 · drop^(epoch // every): big steps early, finer steps as the loss flattens."
+def check_confusion_matrix(confusion_matrix):
+    """Exercise 08.3: confusion_matrix(y_true, y_pred, k) -> C of shape (k, k), C[i, j] = #(true i, predicted j)."""
+    y_true = np.array([0, 0, 1, 2, 2, 2, 1, 0, 2])
+    y_pred = np.array([0, 1, 1, 2, 0, 2, 1, 0, 1])
+    k = 4                                               # class 3 never occurs: its row and column stay 0
+    C = np.zeros((k, k), dtype=np.int64)
+    np.add.at(C, (y_true, y_pred), 1)
+    got = run(confusion_matrix, y_true, y_pred, k)
+    if got is not None and np.shape(got) == (3, 3):
+        raise Hint("C has shape (3, 3), expected (4, 4): use k for the size, not the largest label seen "
+                   "(a class may be missing from a small batch)")
+    expect_array(got, C, "C", mistakes={
+        "rows must be the true class and columns the prediction: C[y_true, y_pred] += 1": C.T,
+        "only the diagonal is filled: count every (true, predicted) pair, errors included":
+            np.diag(np.diag(C)),
+        "C[y_true, y_pred] += 1 with arrays counts a repeated pair only once (fancy indexing does not "
+        "accumulate): loop over the pairs, or use np.add.at(C, (y_true, y_pred), 1)": np.minimum(C, 1),
+    })
+    expect_true(int(np.asarray(got).sum()) == len(y_true), "the entries of C should add up to m")
+    rng = np.random.default_rng(803)                    # a second, larger case: 10 classes, 200 examples
+    t, p = rng.integers(0, 10, 200), rng.integers(0, 10, 200)
+    C2 = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(C2, (t, p), 1)
+    expect_array(run(confusion_matrix, t, p, 10), C2, "C for 200 examples of 10 classes")
+    return "C[i, j] counts examples of true class i predicted as j; the diagonal holds the correct ones."

@@ -3,7 +3,7 @@
     playground(...)            the TensorFlow-Playground-style trainer (playground.py; its model, without
                                any widget, is playground_model.PlaygroundModel)
     learning_rate_widget(...)  chapter 02: gradient descent on a 1-D loss for a learning rate on a log slider
-    depth_widget(...)          chapter 06: the gradient norm of every layer as a network gets deeper
+    depth_widget(...)          chapter 07: the gradient norm of every layer as a network gets deeper
 figure.py holds the plumbing they share: a matplotlib figure shown as a PNG inside an ipywidgets.Image.
 """
 from .depth import depth_widget

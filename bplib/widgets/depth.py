@@ -1,4 +1,4 @@
-"""Chapter 06's depth widget: the gradient norm of every layer of a fresh deep network (article 3.3 point 5)."""
+"""Chapter 07's depth widget: the gradient norm of every layer of a fresh deep network (article 3.3 point 5)."""
 import ipywidgets as widgets
 
 from ..course.diagnostics import NET_KINDS, depth_figure, describe_norms
