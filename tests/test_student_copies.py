@@ -125,8 +125,8 @@ def test_rerunning_never_overwrites_an_edited_copy_and_force_keeps_a_backup(tmp_
     assert str(out.resolve()) in first and "written" in first          # says where it wrote
     target = out / "01_test.ipynb"
     # an untouched copy is refreshed when the solution changes
-    nbformat.write(_make_nb("def f(x):\n    # BEGIN SOLUTION\n    return 3 * x\n    # END SOLUTION\n"),
-                   src / "01_test.ipynb")
+    nbformat.write(_make_nb("def f(x):\n    \"\"\"Twice x.\"\"\"\n    # BEGIN SOLUTION\n    return 2 * x\n"
+                            "    # END SOLUTION\n"), src / "01_test.ipynb")
     assert "updated" in subprocess.run(args, check=True, capture_output=True, text=True).stdout
     # the student works in the copy
     nb = nbformat.read(target, as_version=4)
