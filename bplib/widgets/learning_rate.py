@@ -67,21 +67,39 @@ def draw_lr(lr, axes=None, steps=STEPS, seed=0, title=None):
     ax1.axvline(run["w_star"], color="0.5", ls=":", lw=1)
     ax1.set_ylim(0, float(descent.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
     ax1.set_title(title or f"α = {lr:.3g}: {'diverging' if run['diverged'] else run['regime']}")
-    ax1.legend(loc="upper center")
+    ax1.legend(loc="upper right", framealpha=0.9)     # the parabola leaves that corner empty
     finite = np.isfinite(run["losses"])
-    ax2.semilogy(np.arange(len(run["losses"]))[finite], run["losses"][finite] - descent.slope_loss(run["w_star"], x, y)
-                 + 1e-16, "o-", ms=4, color="#d62728")
-    ax2.set(xlabel="step", ylabel="J(w) − J(w*)", title="distance to the minimum loss")
-    if run["diverged"]:
-        ax2.text(0.5, 0.5, "diverged: stopped", transform=ax2.transAxes, ha="center", color="#d62728",
-                 fontsize=15, fontweight="bold")
+    gap = run["losses"][finite] - descent.slope_loss(run["w_star"], x, y) + 1e-16
+    ax2.semilogy(np.arange(len(run["losses"]))[finite], gap, "o-", ms=4, color="#d62728")
+    _decade_limits(ax2, gap)
+    ax2.set(xlabel="step", ylabel="J(w) − J(w*)")
+    if run["diverged"]:       # in the title, never over the curve
+        ax2.set_title(f"diverged: stopped after {len(run['path']) - 1} steps", color="#d62728", fontweight="bold")
+    else:
+        ax2.set_title("distance to the minimum loss")
     return axes
+
+
+def _decade_limits(ax, values):
+    """Log y-axis limits on whole powers of ten, labelled only there (no "3 × 10⁰, 2.95 × 10⁰" minor labels)."""
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size:
+        lo, hi = np.floor(np.log10(values.min())), np.ceil(np.log10(values.max()))
+        if hi - lo < 1:
+            hi = lo + 1
+        ax.set_ylim(10 ** lo, 10 ** hi)
+        step = max(1, int(np.ceil((hi - lo) / 6)))         # at most about 6 labels
+        ax.yaxis.set_major_locator(LogLocator(base=10.0 ** step))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def regimes_figure(seed=0):
     """The static 2 × 2 figure of the four regimes (too small, right, oscillating, diverging); returns the figure."""
     _, _, curvature, _ = _problem(seed)
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
     for ax, (name, factor) in zip(axes.ravel(), REGIME_FACTORS.items()):
         lr = factor / curvature
         run = run_lr(lr, seed=seed)
@@ -90,7 +108,8 @@ def regimes_figure(seed=0):
         ax.set_ylim(0, float(descent.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
         ax.axvline(run["w_star"], color="0.5", ls=":", lw=1)
         ax.set_title(f"{name}: α = {lr:.3g}")
-        ax.legend(loc="upper center", fontsize=9)
+        if name == "too small":             # one legend, where no path crosses it
+            ax.legend(loc="upper right", framealpha=0.9)
     fig.suptitle(f"Four learning rates, {STEPS} steps from w = {W0} (curvature a = {curvature:.3f})")
     fig.tight_layout()
     return fig
