@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..course import descent
+from ..course.plots import decade_axis
 from .figure import draw_into, image_widget, panel
 
 W0 = -0.5            # the start of every run
@@ -71,29 +72,13 @@ def draw_lr(lr, axes=None, steps=STEPS, seed=0, title=None):
     finite = np.isfinite(run["losses"])
     gap = run["losses"][finite] - descent.slope_loss(run["w_star"], x, y) + 1e-16
     ax2.semilogy(np.arange(len(run["losses"]))[finite], gap, "o-", ms=4, color="#d62728")
-    _decade_limits(ax2, gap)
+    decade_axis(ax2, gap)
     ax2.set(xlabel="step", ylabel="J(w) − J(w*)")
     if run["diverged"]:       # in the title, never over the curve
         ax2.set_title(f"diverged: stopped after {len(run['path']) - 1} steps", color="#d62728", fontweight="bold")
     else:
         ax2.set_title("distance to the minimum loss")
     return axes
-
-
-def _decade_limits(ax, values):
-    """Log y-axis limits on whole powers of ten, labelled only there (no "3 × 10⁰, 2.95 × 10⁰" minor labels)."""
-    from matplotlib.ticker import LogLocator, NullFormatter
-
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values) & (values > 0)]
-    if values.size:
-        lo, hi = np.floor(np.log10(values.min())), np.ceil(np.log10(values.max()))
-        if hi - lo < 1:
-            hi = lo + 1
-        ax.set_ylim(10 ** lo, 10 ** hi)
-        step = max(1, int(np.ceil((hi - lo) / 6)))         # at most about 6 labels
-        ax.yaxis.set_major_locator(LogLocator(base=10.0 ** step))
-    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def regimes_figure(seed=0):
