@@ -89,6 +89,109 @@ def test_command_line_writes_copies(tmp_path):
     assert not any("# BEGIN SOLUTION" in c.source for c in copy.cells if c.cell_type == "code")
 
 
+def _make_nb(source="def f(x):\n    # BEGIN SOLUTION\n    return 2 * x\n    # END SOLUTION\n"):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 01 · Test\n\n<!-- BEGIN SOLUTIONS-ONLY -->The notebooks here "
+                                              "are the solutions.<!-- END SOLUTIONS-ONLY -->\nKeep this."),
+                nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\nimport time\nprint(time.time())"),
+                nbformat.v4.new_code_cell(source)]
+    return nb
+
+
+def test_student_copy_drops_nbval_markers_and_solutions_only_text():
+    copy, n = tool.student_copy(_make_nb())
+    assert n == 1
+    assert "NBVAL" not in copy.cells[1].source and copy.cells[1].source.startswith("import time")
+    assert "solutions" not in copy.cells[0].source and "Keep this." in copy.cells[0].source
+
+
+def test_real_student_copies_show_no_nbval_marker_and_do_not_call_themselves_solutions():
+    for path in NOTEBOOKS:
+        copy, _ = tool.student_copy(nbformat.read(path, as_version=4), str(path))
+        for cell in copy.cells:
+            assert "NBVAL" not in cell.source, (path.name, cell.source[:80])
+            text = cell.source.lower()
+            assert "are the solutions" not in text and "are the solution" not in text, (path.name, cell.source[:200])
+            assert "SOLUTIONS-ONLY" not in cell.source
+
+
+def test_rerunning_never_overwrites_an_edited_copy_and_force_keeps_a_backup(tmp_path):
+    src = tmp_path / "nbs"
+    src.mkdir()
+    nbformat.write(_make_nb(), src / "01_test.ipynb")
+    out = tmp_path / "student"
+    args = [sys.executable, str(ROOT / "tools" / "make_student_copies.py"), "--out", str(out), str(src / "01_test.ipynb")]
+    first = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    assert str(out.resolve()) in first and "written" in first          # says where it wrote
+    target = out / "01_test.ipynb"
+    # an untouched copy is refreshed when the solution changes
+    nbformat.write(_make_nb("def f(x):\n    \"\"\"Twice x.\"\"\"\n    # BEGIN SOLUTION\n    return 2 * x\n"
+                            "    # END SOLUTION\n"), src / "01_test.ipynb")
+    assert "updated" in subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    # the student works in the copy
+    nb = nbformat.read(target, as_version=4)
+    nb.cells[2].source = "def f(x):\n    return 2 * x   # my answer"
+    nbformat.write(nb, target)
+    again = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    assert "KEPT" in again
+    assert "my answer" in nbformat.read(target, as_version=4).cells[2].source
+    assert not list(out.glob("*.bak-*"))
+    # --force replaces it, but only after a backup that still holds the student's work
+    forced = subprocess.run(args + ["--force"], check=True, capture_output=True, text=True).stdout
+    backups = list(out.glob("01_test.ipynb.bak-*"))
+    assert len(backups) == 1 and str(backups[0]) in forced
+    assert "my answer" in nbformat.read(backups[0], as_version=4).cells[2].source
+    assert "my answer" not in nbformat.read(target, as_version=4).cells[2].source
+    # a copy that the student only ran (outputs, no edits) also counts as changed
+    nb = nbformat.read(target, as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1.0\n")]
+    nbformat.write(nb, target)
+    assert "KEPT" in subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def _load_grader():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("grade", ROOT / "tools" / "grade.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_grading_a_folder_writes_one_csv_row_per_exercise_and_student(tmp_path):
+    """Two fake students on chapter 01: one returns the solutions, one stubs and a wrong answer."""
+    import csv
+
+    path = ROOT / "notebooks" / "01_forward_pass.ipynb"
+    if not path.exists():
+        pytest.skip("chapter 01 missing")
+    returned = tmp_path / "returned"
+    (returned / "ada").mkdir(parents=True)
+    (returned / "bob").mkdir()
+    solution = nbformat.read(path, as_version=4)
+    nbformat.write(solution, returned / "ada" / path.name)
+    stub, n = tool.student_copy(solution, str(path))
+    first = next(i for i, c in enumerate(stub.cells) if "NotImplementedError" in c.source)
+    header = stub.cells[first].source.split("raise NotImplementedError")[0]
+    stub.cells[first].source = header + "return A_prev @ W.T            # forgot the bias"
+    nbformat.write(stub, returned / "bob" / path.name)
+    out = tmp_path / "grades.csv"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "grade.py"), str(returned), "--out", str(out)],
+                   check=True, capture_output=True, text=True, timeout=600)
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0])[:4] == ["student", "exercise", "passed", "hint"]
+    checks = _check_indices(solution)
+    ada = [r for r in rows if r["student"] == "ada"]
+    bob = [r for r in rows if r["student"] == "bob"]
+    assert len(ada) == len(bob) == len(checks) == n
+    assert all(r["passed"] == "1" and r["hint"].startswith("✅") for r in ada), ada
+    assert all(r["passed"] == "0" and r["hint"].startswith("❌") for r in bob), bob
+    assert "bias" in bob[0]["hint"] and bob[0]["exercise"] == "01.1"
+    assert all("not implemented yet" in r["hint"] for r in bob[1:])
+    assert [r["exercise"] for r in ada] == [f"01.{k}" for k in range(1, n + 1)]
+
+
 def _check_indices(nb):
     """Indices of the code cells right after each cell holding a solution (the self-check cells)."""
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
@@ -164,7 +267,9 @@ def test_student_copy_runs_up_to_its_first_check(path, student_runs):
     nb, checks, to_end = result
     if not checks:   # no exercise: the copy's code is the notebook's own, which nbval already executes
         original = nbformat.read(path, as_version=4)
-        assert [c.source for c in nb.cells] == [c.source for c in original.cells]
+        expected = [tool.strip_markdown(c.source) if c.cell_type == "markdown" else tool.strip_solutions(c.source)[0]
+                    for c in original.cells]
+        assert [c.source for c in nb.cells] == expected
         return
     for index in checks if to_end else checks[:1]:
         text = _text(nb.cells[index].outputs)

@@ -128,3 +128,26 @@ def grad_norm_bars(norms, ax=None, names=None, title="Gradient norm per layer", 
     return ax
 
 
+
+
+def decade_axis(ax, values=None, axis="y"):
+    """Label a log axis at whole powers of ten only, with limits on whole decades around `values`.
+
+    Avoids matplotlib's minor labels on narrow ranges ("3 × 10⁰, 2.95 × 10⁰"). values: the plotted numbers
+    (None keeps the current limits). Returns ax.
+    """
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if values is not None:
+        values = np.asarray(values, dtype=float).reshape(-1)
+        values = values[np.isfinite(values) & (values > 0)]
+        if values.size:
+            lo, hi = np.floor(np.log10(values.min())), np.ceil(np.log10(values.max()))
+            if hi - lo < 1:
+                hi = lo + 1
+            (ax.set_ylim if axis == "y" else ax.set_xlim)(10 ** lo, 10 ** hi)
+            step = max(1, int(np.ceil((hi - lo) / 6)))        # at most about 6 labels
+            target.set_major_locator(LogLocator(base=10.0 ** step))
+    target.set_minor_formatter(NullFormatter())
+    return ax

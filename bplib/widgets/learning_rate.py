@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..course import descent
+from ..course.plots import decade_axis
 from .figure import draw_into, image_widget, panel
 
 W0 = -0.5            # the start of every run
@@ -67,21 +68,23 @@ def draw_lr(lr, axes=None, steps=STEPS, seed=0, title=None):
     ax1.axvline(run["w_star"], color="0.5", ls=":", lw=1)
     ax1.set_ylim(0, float(descent.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
     ax1.set_title(title or f"α = {lr:.3g}: {'diverging' if run['diverged'] else run['regime']}")
-    ax1.legend(loc="upper center")
+    ax1.legend(loc="upper right", framealpha=0.9)     # the parabola leaves that corner empty
     finite = np.isfinite(run["losses"])
-    ax2.semilogy(np.arange(len(run["losses"]))[finite], run["losses"][finite] - descent.slope_loss(run["w_star"], x, y)
-                 + 1e-16, "o-", ms=4, color="#d62728")
-    ax2.set(xlabel="step", ylabel="J(w) − J(w*)", title="distance to the minimum loss")
-    if run["diverged"]:
-        ax2.text(0.5, 0.5, "diverged: stopped", transform=ax2.transAxes, ha="center", color="#d62728",
-                 fontsize=15, fontweight="bold")
+    gap = run["losses"][finite] - descent.slope_loss(run["w_star"], x, y) + 1e-16
+    ax2.semilogy(np.arange(len(run["losses"]))[finite], gap, "o-", ms=4, color="#d62728")
+    decade_axis(ax2, gap)
+    ax2.set(xlabel="step", ylabel="J(w) − J(w*)")
+    if run["diverged"]:       # in the title, never over the curve
+        ax2.set_title(f"diverged: stopped after {len(run['path']) - 1} steps", color="#d62728", fontweight="bold")
+    else:
+        ax2.set_title("distance to the minimum loss")
     return axes
 
 
 def regimes_figure(seed=0):
     """The static 2 × 2 figure of the four regimes (too small, right, oscillating, diverging); returns the figure."""
     _, _, curvature, _ = _problem(seed)
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
     for ax, (name, factor) in zip(axes.ravel(), REGIME_FACTORS.items()):
         lr = factor / curvature
         run = run_lr(lr, seed=seed)
@@ -90,7 +93,8 @@ def regimes_figure(seed=0):
         ax.set_ylim(0, float(descent.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
         ax.axvline(run["w_star"], color="0.5", ls=":", lw=1)
         ax.set_title(f"{name}: α = {lr:.3g}")
-        ax.legend(loc="upper center", fontsize=9)
+        if name == "too small":             # one legend, where no path crosses it
+            ax.legend(loc="upper right", framealpha=0.9)
     fig.suptitle(f"Four learning rates, {STEPS} steps from w = {W0} (curvature a = {curvature:.3f})")
     fig.tight_layout()
     return fig
