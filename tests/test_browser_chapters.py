@@ -36,9 +36,13 @@ def lab(tmp_path_factory):
 
 
 def _open(page, server, name):
-    page.goto(f"{server.base}/lab/tree/{name}?token={server.token}", wait_until="domcontentloaded")
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
-    page.locator(".jp-Notebook .jp-MarkdownCell").last.wait_for(timeout=30_000)
+    """Open one notebook in a fresh workspace (no tabs left from the previous chapter), file browser closed."""
+    page.goto(f"{server.base}/lab/tree/{name}?reset&token={server.token}", wait_until="domcontentloaded")
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+    notebook.wait_for(timeout=60_000)
+    notebook.locator(".jp-MarkdownCell").last.wait_for(state="attached", timeout=30_000)
+    if page.locator("#jp-left-stack:not(.lm-mod-hidden)").count():
+        page.keyboard.press("Control+b")                 # a reader on a small screen closes the file browser
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:                 # MathJax typesets asynchronously, cell by cell
         if not RAW_MATH.search(_markdown_text(page)):
@@ -58,6 +62,10 @@ def test_every_chapter_renders_typeset_and_unstretched(size, lab, browser, artif
         page = browser.new_page(viewport={"width": width, "height": height})
         try:
             _open(page, lab, name)
+            page.wait_for_timeout(1500)                  # time for an autosave, had opening changed the file
+            if page.locator(".jp-mod-dirty").count():
+                problems.append(f"{name}: opening it marked it modified (its stored metadata differs from what "
+                                f"JupyterLab writes)")
             raw = sorted(set(RAW_MATH.findall(_markdown_text(page))))
             if raw:
                 problems.append(f"{name}: mathematics not typeset: {raw[:5]}")
