@@ -318,6 +318,7 @@ SOLUTIONS = [
     (ch06.check_momentum_step, (momentum_step,)), (ch06.check_momentum_step, (momentum_step_list,)),
     (ch06.check_adam_step, (adam_step,)), (ch06.check_adam_step, (adam_step_folded,)),
     (ch06.check_softplus, (softplus, softplus_prime)), (ch06.check_softplus, (softplus_where, softplus_prime_where)),
+    (ch06.check_softplus_forward, (softplus,)), (ch06.check_softplus_forward, (softplus_where,)),
     (ch06.check_batchnorm_forward, (batchnorm_forward,)),
     (ch07.check_early_stopping, (early_stopping,)), (ch07.check_early_stopping, (early_stopping_argmin,)),
     (ch07.check_batchnorm_forward, (batchnorm_forward,)), (ch07.check_batchnorm_forward, (batchnorm_forward_loops,)),
@@ -372,7 +373,7 @@ def _in_place_sgd(P, G, lr):
     return P
 
 
-def _train(order_rule=None, drop_last=False, unweighted=False, seed_rule=None, in_place_X=False):
+def _train(order_rule=None, drop_last=False, unweighted=False, seed_rule=None, in_place_X=False, after=False):
     def loop(net, X, y, epochs, lr, batch_size, seed):
         rng = np.random.default_rng(0 if seed_rule == "fixed" else seed)
         m = len(X)
@@ -397,7 +398,7 @@ def _train(order_rule=None, drop_last=False, unweighted=False, seed_rule=None, i
                     net.biases[l] -= lr * db[l]
                 total += loss * len(idx)
                 batch_losses.append(loss)
-            out.append(np.mean(batch_losses) if unweighted else total / m)
+            out.append(net.loss(X, y) if after else np.mean(batch_losses) if unweighted else total / m)
         return out
     return loop
 
@@ -528,6 +529,7 @@ WRONG = [
     (ch05.check_train_loop, _train(unweighted=True), "weight each batch's mean loss by its size"),
     (ch05.check_train_loop, _train(seed_rule="fixed"), "use the `seed` argument"),
     (ch05.check_train_loop, _train(in_place_X=True), "changed its argument `X` in place"),
+    (ch05.check_train_loop, _train(after=True), "not the loss on all of X after the epoch"),
     (ch05.check_train_loop, lambda net, X, y, e, lr, bs, seed: [0.5] * e, "weights did not change"),
     # 06.1 he_init
     (ch06.check_he_init, lambda n_in, n_out, rng: rng.standard_normal((n_in, n_out)) * np.sqrt(2 / n_in),
@@ -567,6 +569,13 @@ WRONG = [
     (ch06.check_softplus, (softplus, lambda z: 1 / (1 + np.exp(np.clip(z, -500, 500)))), "a sign"),
     (ch06.check_softplus, (lambda z: np.maximum(0, z), softplus_prime), "that is ReLU"),
     (ch06.check_softplus, (softplus, lambda z: softplus_prime(z[:1])), "has shape (1, 3), expected (2, 3)"),
+    # 06.4, first step: softplus alone
+    (ch06.check_softplus_forward, lambda z: np.log(1 + np.exp(z)), "e^1000 overflows"),
+    (ch06.check_softplus_forward, lambda z: np.maximum(0, z), "that is ReLU"),
+    (ch06.check_softplus_forward, lambda z: softplus_prime(z), "that is the sigmoid"),
+    (ch06.check_softplus_forward, lambda z: np.log10(1 + np.exp(z)), "log10?"),
+    (ch06.check_softplus_forward, lambda z: softplus(z.ravel()), "has shape (6,), expected (2, 3)"),
+    (ch06.check_softplus_forward, lambda z: np.logaddexp(0.0, z, out=z), "changed its argument `z` in place"),
     # 07.1 early_stopping
     (ch07.check_early_stopping, lambda L, p: tuple(x - 1 for x in early_stopping(L, p)), "count epochs from 1"),
     (ch07.check_early_stopping, lambda L, p: (int(np.argmin(L)) + 1, early_stopping(L, p)[1]),
@@ -639,6 +648,8 @@ WRONG = [
     (ch08.check_confusion_matrix, lambda t, p, k: (lambda C: (C.__setitem__((t, p), C[t, p] + 1), C)[1])(
         np.zeros((k, k), dtype=int)), "does not accumulate"),
     (ch08.check_confusion_matrix, lambda t, p, k: confusion_matrix(t[:9], p[:9], k), "C for 200 examples"),
+    (ch08.check_confusion_matrix, lambda t, p, k: confusion_matrix(t, p, k) / len(t), "counts, not fractions"),
+    (ch08.check_confusion_matrix, lambda t, p, k: confusion_matrix(t - 1, p - 1, k), "labels count from 0"),
     # 07.x / 08.x old cross_entropy (probabilities)
     (ch08.check_cross_entropy, lambda p, y: -np.sum(np.log(p[np.arange(len(y)), y])), "divide by m"),
     (ch08.check_cross_entropy, lambda p, y: np.mean(np.log(p[np.arange(len(y)), y])), "the minus sign"),

@@ -48,7 +48,7 @@ def plot_confusion_matrix(C, ax=None, class_names=None, title="Confusion matrix 
         for j in range(k):
             if C[i, j]:
                 dark = np.log1p(C[i, j]) > 0.6 * np.log1p(C.max())
-                ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=9,
+                ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=11,
                         color="white" if dark else "black")
     ax.set_xticks(range(k), names, rotation=0 if max(len(n) for n in names) < 3 else 45)
     ax.set_yticks(range(k), names)
@@ -74,14 +74,14 @@ def misclassified_grid(images, y_true, y_pred, n=24, cols=8, class_names=None, p
     wrong = np.flatnonzero(y_true != y_pred)[:_checks.positive_int(n, "n")]
     names = list(class_names) if class_names is not None else None
     rows = max(1, int(np.ceil(len(wrong) / cols)))
-    fig, axes = plt.subplots(rows, cols, figsize=(1.55 * cols, 1.85 * rows))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.2 * cols, 1.8 * rows))
     for ax in np.atleast_1d(axes).ravel():
         ax.axis("off")
     for ax, i in zip(np.atleast_1d(axes).ravel(), wrong):
         ax.imshow(images[i], cmap="gray_r")
         t, p = (names[y_true[i]], names[y_pred[i]]) if names else (y_true[i], y_pred[i])
         label = f"{t} → {p}" + (f"\n{100 * probs[i, y_pred[i]]:.0f}%" if probs is not None else "")
-        ax.set_title(label, fontsize=10, color="#b2182b")
+        ax.set_title(label, fontsize=12, color="#b2182b")
     fig.suptitle(f"{title}: true → predicted" + (" (confidence)" if probs is not None else ""))
     fig.tight_layout()
     return fig

@@ -115,7 +115,10 @@ def _reference_loop(net, X, y, epochs, lr, batch_size, seed, mistake=None):
                 net.biases[l] = net.biases[l] - lr * db[l]
             total += loss * len(idx)
             batch_losses.append(loss)
-        losses.append(np.mean(batch_losses) if mistake == "unweighted" else total / m)
+        if mistake == "after":
+            losses.append(net.loss(X, y))
+        else:
+            losses.append(np.mean(batch_losses) if mistake == "unweighted" else total / m)
     return losses
 
 
@@ -174,6 +177,9 @@ def check_train_loop(train_loop):
             "unweighted": "the epoch's loss is the mean over its *examples*: weight each batch's mean loss by its "
                           "size (total += loss * len(idx); then divide by m); a plain mean of batch losses "
                           "over-weights the short last batch",
+            "after": "an epoch's loss is the mean of the batch losses computed *during* the epoch (each before "
+                     "its update, weighted by batch size), as bplib.train records it, not the loss on all of X "
+                     "after the epoch",
             "seed": "use the `seed` argument: rng = np.random.default_rng(seed), so that the same seed gives the "
                     "same shuffles as bplib.train",
         }

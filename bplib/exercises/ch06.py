@@ -1,6 +1,7 @@
 """Self-checks for chapter 06 (activations, initialisation, momentum and Adam; article 3.3 points 1-3).
 
-Exercises: 06.1 `check_he_init`, 06.2 `check_momentum_step`, 06.3 `check_adam_step`, 06.4 `check_softplus`.
+Exercises: 06.1 `check_he_init`, 06.2 `check_momentum_step`, 06.3 `check_adam_step`, 06.4 `check_softplus_forward`
+then `check_softplus`.
 `check_batchnorm_forward` (an earlier 06.3) moved to chapter 07 with BatchNorm; the name still works here.
 """
 import numpy as np
@@ -150,6 +151,35 @@ def _sigmoid(z):
     return 0.5 * (1 + np.tanh(z / 2))
 
 
+_OVERFLOW_FORWARD = ("e^1000 overflows. For large z, ln(1 + e^z) = z + ln(1 + e^-z): write it as "
+                     "max(z, 0) + log1p(exp(-|z|)) (or np.logaddexp(0, z))")
+_OVERFLOW_PRIME = ("e^1000 overflows. Write the derivative as 1 / (1 + e^-z) for z ≥ 0, e^z / (1 + e^z) for z < 0 "
+                   "(or 0.5 (1 + tanh(z / 2)))")
+_BIG = np.array([[-1000.0, -40.0, 40.0, 1000.0]])
+
+
+def _check_softplus_values(softplus):
+    """softplus on a matrix (named mistakes), then finite and right at z = ±1000, ±40; raises Hint."""
+    z = np.array([[-3.0, -0.5, 0.0], [0.5, 2.0, 4.0]])           # matrix-shaped: element-wise, any shape
+    expect_array(run(softplus, z), _softplus(z), "softplus(z)", mistakes={
+        "that is ReLU, max(0, z); softplus is its smooth version ln(1 + e^z)": np.maximum(0, z),
+        "that is the sigmoid; softplus is ln(1 + e^z) (the sigmoid is its derivative)": _sigmoid(z),
+        "log10? use the natural log: ln(1 + e^z)": np.log10(1 + np.exp(z)),
+    })
+    with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
+        got = run(softplus, _BIG)
+    if got is not None and np.shape(got) == _BIG.shape and not np.all(np.isfinite(np.asarray(got, float))):
+        raise Hint(f"softplus([[-1000, -40, 40, 1000]]) gives inf or NaN: {_OVERFLOW_FORWARD}")
+    expect_array(got, _softplus(_BIG), "softplus(z) for z = ±1000, ±40", rtol=1e-9)
+
+
+@check
+def check_softplus_forward(softplus):
+    """Exercise 06.4, first step: softplus(z) = ln(1 + e^z) alone, element-wise, finite for any z."""
+    _check_softplus_values(softplus)
+    return "ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): element-wise and finite at z = ±1000. Now its derivative."
+
+
 @check
 def check_softplus(softplus, softplus_prime):
     """Exercise 06.4: softplus(z) = ln(1 + e^z) and its derivative, element-wise, stable for any z; plugged
@@ -159,12 +189,8 @@ def check_softplus(softplus, softplus_prime):
 
     if not callable(softplus_prime):
         raise TypeError("check_softplus expects your two functions: check_softplus(softplus, softplus_prime)")
-    z = np.array([[-3.0, -0.5, 0.0], [0.5, 2.0, 4.0]])           # matrix-shaped: element-wise, any shape
-    expect_array(run(softplus, z), _softplus(z), "softplus(z)", mistakes={
-        "that is ReLU, max(0, z); softplus is its smooth version ln(1 + e^z)": np.maximum(0, z),
-        "that is the sigmoid; softplus is ln(1 + e^z) (the sigmoid is its derivative)": _sigmoid(z),
-        "log10? use the natural log: ln(1 + e^z)": np.log10(1 + np.exp(z)),
-    })
+    _check_softplus_values(softplus)
+    z = np.array([[-3.0, -0.5, 0.0], [0.5, 2.0, 4.0]])
     expect_array(run(softplus_prime, z), _sigmoid(z), "softplus_prime(z)", mistakes={
         "that is the sigmoid's own derivative σ(z)(1 - σ(z)); differentiate ln(1 + e^z): e^z / (1 + e^z), "
         "which is the sigmoid itself": _sigmoid(z) * (1 - _sigmoid(z)),
@@ -172,17 +198,11 @@ def check_softplus(softplus, softplus_prime):
         "that is the derivative of ln(1 + z), not of ln(1 + e^z)": 1 / (1 + z),
         "that is softplus itself; its derivative is e^z / (1 + e^z)": _softplus(z),
     })
-    big = np.array([[-1000.0, -40.0, 40.0, 1000.0]])
     with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
-        f_big, d_big = run(softplus, big), run(softplus_prime, big)
-    for name, got in (("softplus", f_big), ("softplus_prime", d_big)):
-        if got is not None and np.shape(got) == big.shape and not np.all(np.isfinite(np.asarray(got, float))):
-            raise Hint(f"{name}([[-1000, -40, 40, 1000]]) gives inf or NaN: e^1000 overflows. For large z, "
-                       f"ln(1 + e^z) = z + ln(1 + e^-z): write it as max(z, 0) + log1p(exp(-|z|)) (or "
-                       f"np.logaddexp(0, z)), and the derivative as 1 / (1 + e^-z) for z ≥ 0, e^z / (1 + e^z) "
-                       f"for z < 0 (or 0.5 (1 + tanh(z / 2)))")
-    expect_array(f_big, _softplus(big), "softplus(z) for z = ±1000, ±40", rtol=1e-9)
-    expect_array(d_big, _sigmoid(big), "softplus_prime(z) for z = ±1000, ±40", rtol=1e-9)
+        d_big = run(softplus_prime, _BIG)
+    if d_big is not None and np.shape(d_big) == _BIG.shape and not np.all(np.isfinite(np.asarray(d_big, float))):
+        raise Hint(f"softplus_prime([[-1000, -40, 40, 1000]]) gives inf or NaN: {_OVERFLOW_PRIME}")
+    expect_array(d_big, _sigmoid(_BIG), "softplus_prime(z) for z = ±1000, ±40", rtol=1e-9)
     # plugged into a 3-4-5-2 network (two hidden softplus layers, softmax output): backprop vs central differences
     rng = np.random.default_rng(604)
     X, Y = rng.standard_normal((6, 3)), np.eye(2)[rng.integers(0, 2, 6)]

@@ -136,6 +136,9 @@ def check_confusion_matrix(confusion_matrix):
             np.diag(np.diag(C)),
         "C[y_true, y_pred] += 1 with arrays counts a repeated pair only once (fancy indexing does not "
         "accumulate): loop over the pairs, or use np.add.at(C, (y_true, y_pred), 1)": np.minimum(C, 1),
+        "C holds counts, not fractions: do not divide by the number of examples": C / len(y_true),
+        "labels count from 0: class i is row i, so C[t, p] += 1, not C[t - 1, p - 1]":
+            np.roll(C, (-1, -1), axis=(0, 1)),
     })
     expect_true(int(np.asarray(got).sum()) == len(y_true), "the entries of C should add up to m")
     rng = np.random.default_rng(803)                    # a second, larger case: 10 classes, 200 examples
