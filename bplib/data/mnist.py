@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import _checks
 from . import download as _download
 from . import idx
 
@@ -261,10 +262,8 @@ def load_mnist(source="sample", variant="mnist", flatten=True, data_dir=None, do
         raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
     if not isinstance(variant, str) or variant not in VARIANTS:
         raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
-    if not isinstance(flatten, bool):
-        raise TypeError(f"flatten must be True or False, got {flatten!r}")
-    if not isinstance(download, bool):
-        raise TypeError(f"download must be True or False, got {download!r}")
+    flatten = _checks.boolean(flatten, "flatten")       # (a string such as "no" would be truthy)
+    download = _checks.boolean(download, "download")
     if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
         raise TypeError(f"data_dir must be None, a str or a path, got {type(data_dir).__name__}")
     if source == "sample":
@@ -308,7 +307,11 @@ def one_hot(y, k=10, dtype=np.float64):
         raise ValueError(f"y must be 1-D with shape (m,), got shape {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= k):
         raise ValueError(f"y holds labels from {y.min()} to {y.max()}, expected values in 0..{k - 1} for k={k}")
-    if np.dtype(dtype).kind != "f":
+    try:
+        floating = dtype is not None and np.dtype(dtype).kind == "f"   # (np.dtype(None) would be float64)
+    except TypeError:                                                  # e.g. dtype="x": not a dtype at all
+        floating = False
+    if not floating:
         raise TypeError(f"dtype must be a floating type such as np.float64 or np.float32, got {dtype!r}")
     Y = np.zeros((y.shape[0], int(k)), dtype=dtype)
     Y[np.arange(y.shape[0]), y] = 1
