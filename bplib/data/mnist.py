@@ -199,12 +199,20 @@ def locate(spec, data_dir=None, download=True, progress=True):
 def read_verified(path, f, title):
     """Read one IDX file (raw or .gz) after checking the SHA-256 of its decompressed content against `f`.
 
+    The content is read (decompressed) only up to the size f.shape needs: a file with more is not the right
+    one, and a .gz that inflates to gigabytes is refused after a megabyte past that size, not decompressed whole.
+
     Returns:
         uint8 array of shape f.shape.
     Raises:
-        ValueError naming the file when the content is not the expected one (corrupt, truncated, other data set).
+        ValueError naming the file when the content is not the expected one (corrupt, truncated, too long, empty,
+        other data set).
     """
-    data = idx.read_bytes(path)
+    size = idx.idx_size(f.shape)
+    data = idx.read_bytes(path, max_bytes=size, too_long=f"the size of {title}'s {f.name} (shape {f.shape})")
+    if not data:
+        raise ValueError(f"{path}: the file is empty (an interrupted download?). Delete it to download it again, "
+                         f"or replace it with the original file.")
     digest = hashlib.sha256(data).hexdigest()
     if digest != f.raw_sha256:
         raise ValueError(f"{path} is not {title}'s {f.name}: the SHA-256 of its (decompressed) content is "
@@ -220,13 +228,14 @@ def load_full(spec, data_dir=None, download=True, progress=True):
 
 
 # ---------------------------------------------------------------------------------------------- the sample
-def load_sample(path=SAMPLE_PATH, sha256=SAMPLE_SHA256):
+def load_sample(path=None, sha256=SAMPLE_SHA256):
     """Load the committed MNIST sample as uint8 arrays: (X_train (4000, 28, 28), y_train (4000,), X_test, y_test).
 
-    The file's SHA-256 is checked first (0.8 MB: cheap), so a damaged, truncated or substituted file raises one
-    ValueError that names the file and says how to restore it, instead of a zip or zlib error from inside NumPy.
+    The file's SHA-256 is checked first (0.8 MB: cheap), so a damaged, truncated, empty or substituted file raises
+    one ValueError that names the file and says how to restore it, instead of a zip or zlib error from inside
+    NumPy. path=None means SAMPLE_PATH as it is at the time of the call (tests point it elsewhere).
     """
-    path = Path(path)
+    path = Path(SAMPLE_PATH if path is None else path)
     restore = ("Restore it with `git checkout -- data/mnist_sample.npz bplib/data/mnist_sample.npz` in a checkout, "
                "or reinstall the course (`pip install -r requirements.txt`)")
     if not path.is_file():
