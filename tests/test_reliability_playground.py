@@ -1,0 +1,91 @@
+"""Reliability of the playground: closing frees it, controls never disagree with the model, pause and control
+changes answer quickly in every setting, and the picture fits a 1024×768 screen."""
+import gc
+import importlib
+import os
+import threading
+import time
+import weakref
+
+import ipywidgets
+import numpy as np
+import pytest
+from ipywidgets.widgets import widget as widget_module
+
+import bplib
+from bplib.widgets.playground_model import LR_RANGE
+
+playground_module = importlib.import_module("bplib.widgets.playground")   # (the package exports a function of that name)
+
+
+def live_widgets():
+    """The number of widgets ipywidgets keeps open (its registry; `Widget.widgets` in ipywidgets 7)."""
+    registry = getattr(widget_module, "_instances", None)
+    return len(registry if registry is not None else ipywidgets.Widget.widgets)
+
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+# ---------------------------------------------------------------------- closing frees everything
+def test_close_frees_the_playground_and_every_widget_it_created():
+    gc.collect()
+    before = live_widgets()
+    pg = bplib.widgets.playground(epochs_per_step=1)
+    pg.step()
+    assert live_widgets() > before + 30                        # controls, rows, layouts, styles, image
+    ref, fig = weakref.ref(pg), weakref.ref(pg.fig)
+    pg.close()
+    pg.close()                                                  # twice is harmless
+    del pg
+    gc.collect()
+    assert live_widgets() == before                             # was before + 41: rows, layouts and styles
+    assert ref() is None and fig() is None                      # observers kept the playground and its figure
+
+
+def test_a_running_playground_is_freed_by_close():
+    gc.collect()
+    before = live_widgets()
+    pg = bplib.widgets.playground(epochs_per_step=1)
+    pg.run()
+    deadline = time.monotonic() + 10
+    while pg.model.epoch == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    ref = weakref.ref(pg)
+    pg.close()
+    del pg
+    gc.collect()
+    assert not [t for t in threading.enumerate() if t.name == "bplib-playground"]
+    assert ref() is None and live_widgets() == before
+
+
+def test_rerunning_a_cell_frees_the_playground_it_replaces(monkeypatch):
+    monkeypatch.setattr(playground_module, "_current_cell_id", lambda: "cell-7")
+    gc.collect()
+    before = live_widgets()
+    first = bplib.widgets.playground(epochs_per_step=1)
+    per_playground = live_widgets() - before
+    ref = weakref.ref(first)
+    del first                                                   # the notebook's name now points to the new one
+    second = bplib.widgets.playground(epochs_per_step=1)        # the same cell, run again
+    gc.collect()
+    assert ref() is None
+    assert live_widgets() == before + per_playground
+    second.close()
+    gc.collect()
+    assert live_widgets() == before and "cell-7" not in playground_module._BY_CELL
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="RSS is read from /proc (Linux)")
+def test_forty_playgrounds_created_and_closed_keep_the_memory_flat():
+    for _ in range(3):                                          # matplotlib's caches fill on the first ones
+        bplib.widgets.playground().close()
+    gc.collect()
+    start = rss_mb()
+    for _ in range(40):
+        bplib.widgets.playground().close()
+    gc.collect()
+    growth = rss_mb() - start
+    assert growth < 40, f"RSS grew by {growth:.0f} MB over 40 playgrounds"   # each one used to keep ~5.4 MB
