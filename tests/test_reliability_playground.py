@@ -1,6 +1,7 @@
 """Reliability of the playground: closing frees it, controls never disagree with the model, pause and control
 changes answer quickly in every setting, and the picture fits a 1024×768 screen."""
 import gc
+import html
 import importlib
 import os
 import threading
@@ -89,3 +90,67 @@ def test_forty_playgrounds_created_and_closed_keep_the_memory_flat():
     gc.collect()
     growth = rss_mb() - start
     assert growth < 40, f"RSS grew by {growth:.0f} MB over 40 playgrounds"   # each one used to keep ~5.4 MB
+
+
+# ---------------------------------------------------------------------- controls and model never disagree
+@pytest.fixture
+def pg():
+    p = bplib.widgets.playground(epochs_per_step=1)
+    yield p
+    p.close()
+
+
+def test_a_learning_rate_outside_the_slider_is_refused_not_shown_as_another_value():
+    with pytest.raises(TypeError, match=r"unknown playground setting\(s\) \['learning_rate'\]"):
+        bplib.widgets.playground(learning_rate=100)
+    for lr in (100, 1e-5, LR_RANGE[1] * 1.01):
+        with pytest.raises(ValueError, match=r"lr \(the learning rate α\) must be from 0.0001 to 10, the slider's "
+                                             r"range, got"):
+            bplib.widgets.playground(lr=lr)
+    for lr in (LR_RANGE[0], 0.03, LR_RANGE[1]):                # inside: the slider shows exactly what trains
+        p = bplib.widgets.playground(lr=lr)
+        assert p.controls["lr"].value == pytest.approx(lr) and p.settings["lr"] == lr
+        p.close()
+
+
+def test_a_slider_moved_past_its_end_from_code_trains_with_what_it_shows(pg):
+    pg.controls["lr"].value = 100                              # ipywidgets clamps to the slider's maximum
+    assert pg.controls["lr"].value == pytest.approx(pg.settings["lr"]) == pytest.approx(LR_RANGE[1])
+
+
+def _agree(shown, kept):
+    if isinstance(shown, float) and isinstance(kept, float):
+        return shown == pytest.approx(kept)
+    return shown == kept
+
+
+INVALID = [("noise", float("nan")), ("lr", float("nan")), ("dataset", None), ("optimizer", None), ("l2", None),
+           ("activation", None), ("init", None)]
+
+
+@pytest.mark.parametrize("key, bad", INVALID, ids=[f"{k}={v}" for k, v in INVALID])
+def test_an_invalid_value_snaps_the_control_back_to_the_model_and_says_why(pg, key, bad):
+    pg.step()
+    kept, net, epoch = pg.settings[key], pg.net, pg.model.epoch
+    pg.controls[key].value = bad                               # ipywidgets lets these through
+    assert _agree(pg.controls[key].value, kept), f"{key} shows {pg.controls[key].value!r}, the model has {kept!r}"
+    assert pg.settings[key] == kept and pg.net is net and pg.model.epoch == epoch    # nothing rebuilt
+    alert = html.unescape(pg._alert.value)
+    assert f"{key}: " in alert and f"Kept {kept!r}." in alert
+    pg.step()                                                  # and training goes on with the kept value
+    assert pg.model.epoch == epoch + 1
+
+
+def test_every_control_agrees_with_the_model_whatever_it_is_given(pg):
+    """Try NaN, None, ±inf, huge, negative and a string on every control: shown value == model value, always."""
+    import traitlets
+
+    for key, control in pg.controls.items():
+        if key in ("run", "step", "reset"):
+            continue
+        for bad in (float("nan"), None, float("inf"), -float("inf"), -1, 10**12, "x", 0.5, 3):
+            try:
+                control.value = bad
+            except traitlets.TraitError:                       # refused by the widget itself: nothing changed
+                pass
+            assert _agree(control.value, pg.settings[key]), (key, bad, control.value, pg.settings[key])

@@ -78,6 +78,7 @@ class Playground:
         self._closed = False
         self._interrupted = False
         self._waiting = 0                  # control changes waiting for the lock (the run thread yields to them)
+        self._snapping = False             # True while a control is set back to the model's value
         self._build_figure()
         self._build_controls()
         with self._lock:
@@ -355,18 +356,33 @@ class Playground:
 
     def _make_handler(self, key):
         def handler(change):
-            if self._closed:
+            if self._closed or self._snapping:
                 return
             self._waiting += 1                 # the run thread yields the lock after its current epoch
             with self._lock:
                 self._waiting -= 1
                 try:
                     self.model.update(**{key: change["new"]})
-                except (TypeError, ValueError) as exc:     # e.g. a seed typed out of range: say so, keep going
-                    self._alert.value = _alert_html(f"{key}: {exc}")
+                except (TypeError, ValueError) as exc:     # e.g. NaN in a slider, None in a dropdown
+                    kept = self.model.settings[key]
+                    self._snap_back(key, kept)
+                    self._alert.value = _alert_html(f"{key}: {exc}. Kept {kept!r}.")
                     return
                 self._redraw()
         return handler
+
+    def _snap_back(self, key, value):
+        """Show the model's `value` in control `key` again after the control was given an invalid one.
+
+        ipywidgets lets some invalid values through (NaN into a FloatSlider or FloatLogSlider, whose range check
+        NaN passes; None into a Dropdown): the control would show them while the model kept training with the
+        old value. The echo of this change is ignored (`_snapping`), so it neither rebuilds nor redraws.
+        """
+        self._snapping = True
+        try:
+            self.controls[key].value = value
+        finally:
+            self._snapping = False
 
     def _update_labels(self):
         m, h = self.model, self.model.history
