@@ -18,8 +18,10 @@ frontends without widgets (nbval, GitHub, nbviewer) display. One update (a chunk
 Running: "run" trains chunk after chunk in a background thread. One lock guards the model and the figure, so a
 step, a control change and a redraw never interleave; a generation counter makes a superseded run thread exit
 instead of taking another step. The run thread checks, between epochs, whether it was paused or a control is
-waiting for the lock, so neither waits for a whole chunk (50 epochs of batch size 1 take seconds at full size). A run stops when paused, when training diverges, when the kernel is interrupted
-(the ■ button), when a new playground is created (re-running the cell closes the old one) and on close().
+waiting for the lock, between mini-batches (an unfinished epoch is undone), so neither waits for a chunk nor
+for an epoch (50 epochs of batch size 1 take seconds at full size). A run stops when paused, when training
+diverges, when the kernel is interrupted (the ■ button), when a new playground is created (re-running the cell
+closes the old one) and on close().
 """
 import base64
 import io
@@ -431,7 +433,8 @@ class Playground:
                         self.controls["run"].value = False
                     return
                 self.model.train_chunk(stop=lambda: gen != self._run_gen or self._waiting > 0)
-                self._redraw()
+                if not self._waiting:                  # else the waiting control change redraws right after
+                    self._redraw()
                 diverged = self.model.diverged is not None
             if diverged:
                 self.controls["run"].value = False     # runs _stop() in this thread: no join, no deadlock
