@@ -231,3 +231,55 @@ def test_a_stopped_epoch_is_undone_so_the_history_does_not_depend_on_when_it_sto
     assert a.history["train_loss"] == b.history["train_loss"]       # bit for bit: the partial epoch left no trace
     for p, q in zip(a.net.params(), b.net.params()):
         np.testing.assert_array_equal(p, q)
+
+
+# ---------------------------------------------------------------------- fits a 1024 × 768 screen, readable at every depth
+def _px(width):
+    assert width.endswith("px"), width
+    return int(width[:-2])
+
+
+def test_the_controls_take_three_rows_that_fit_a_1024_px_screen(pg):
+    rows = [child for child in pg.widget.children if isinstance(child, ipywidgets.HBox)]
+    assert len(rows) == 3                                      # (the controls wrapped onto 7 rows at 1024 px)
+    for row in rows:
+        widths = [_px(w.layout.width) + 4 for w in row.children]   # + ipywidgets' 2 px margin on each side
+        assert sum(widths) <= 820, [w.description for w in row.children]
+    controls = {id(w) for row in rows for w in row.children}
+    assert controls == {id(w) for w in pg.controls.values()}   # every control, once
+    image = pg._image.layout
+    assert image.width == "100%"                               # the figure scales to the output's width
+
+
+def _tick_labels(ax, which="x"):
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    return [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+
+
+def _overlap(a, b):
+    return not (a.x1 <= b.x0 or b.x1 <= a.x0 or a.y1 <= b.y0 or b.y1 <= a.y0)
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 8])
+def test_the_figure_is_readable_at_every_depth(depth):
+    pg = bplib.widgets.playground(depth=depth, width=8, epochs_per_step=3)
+    try:
+        pg.step()
+        renderer = pg._canvas.get_renderer()
+        bars = _tick_labels(pg._ax_g)
+        assert [t.get_text() for t in bars] == [str(l) for l in range(1, depth + 2)]   # one whole number per bar
+        boxes = [t.get_window_extent(renderer) for t in bars]
+        assert not any(_overlap(a, b) for a, b in zip(boxes, boxes[1:]))   # "W(1W(2W(3" at depth 8
+        for ax in (pg._ax_l, pg._ax_g):                          # log axes: no minor labels like "3 × 10⁰"
+            minor = [t.get_text() for t in ax.yaxis.get_minorticklabels() if t.get_visible() and t.get_text()]
+            assert minor == []
+            assert len(_tick_labels(ax, "y")) >= 2, [t.get_text() for t in ax.yaxis.get_ticklabels()]
+            assert not any("×" in t.get_text() or "times" in t.get_text() for t in _tick_labels(ax, "y"))
+        legend = pg._ax_l.get_legend().get_window_extent(renderer)
+        axes = pg._ax_l.get_window_extent(renderer)
+        assert legend.y0 >= axes.y1 - 1                         # above the plotting area, never over a curve
+        title = pg._ax_l.title.get_window_extent(renderer)
+        assert not _overlap(legend, title)
+        assert "hidden layers" not in pg.controls["depth"].description   # "1 hidden layers"
+    finally:
+        pg.close()
