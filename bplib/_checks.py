@@ -162,7 +162,7 @@ def rng(seed, name="seed", allow_none=False):
     if seed is None and allow_none:
         return np.random.default_rng()
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        expected = "an int >= 0, a np.random.Generator" + (" or None" if allow_none else "")
+        expected = "an int >= 0, a np.random.Generator or None" if allow_none else "an int >= 0 or a np.random.Generator"
         raise TypeError(f"{name} must be {expected}, got {seed!r}")
     if seed < 0:
         raise ValueError(f"{name} must be >= 0 (NumPy seeds are non-negative), got {seed}")

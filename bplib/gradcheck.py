@@ -12,6 +12,8 @@ correct backward pass gives about 1e-9 or less; a wrong one gives something near
 """
 import numpy as np
 
+from . import _checks
+
 
 def numerical_gradient(f, x, eps=1e-6):
     """Central-difference gradient of a scalar function f at x (any shape) -> array of x's shape (float64).
@@ -48,8 +50,10 @@ def gradcheck(net, X, Y, eps=1e-5, max_entries=None, seed=0, return_all=False, f
             truncation ~ ε² |J'''| and round-off ~ 1e-16 |J| / ε. A smaller ε lets round-off dominate where
             gradients are small (the first layers of a deep sigmoid net, where ‖∂J/∂W(1)‖ ~ 1e-3).
         max_entries: check at most this many randomly chosen entries per parameter (None: all of them).
-        seed: seed for choosing the entries.
-        return_all: if True, return {name: relative error} for every parameter instead of the maximum.
+        seed: seed for choosing the entries (an int >= 0 or a np.random.Generator).
+        return_all: if True, return {name: relative error} for every parameter instead of the maximum (True or
+            False: a string such as "no" would be truthy and silently change the return type).
+        floor: the smallest denominator of the relative error (a positive number).
     Returns:
         float, the maximum relative error over all parameters (or the dict, see return_all).
     Raises:
@@ -62,9 +66,11 @@ def gradcheck(net, X, Y, eps=1e-5, max_entries=None, seed=0, return_all=False, f
     if max_entries is not None and (isinstance(max_entries, bool) or not isinstance(max_entries, (int, np.integer))
                                     or max_entries < 1):
         raise ValueError(f"max_entries must be None or a positive integer, got {max_entries!r}")
+    rng = _checks.rng(seed)
+    return_all = _checks.boolean(return_all, "return_all")
+    floor = _checks.positive_number(floor, "floor")
     X, T = net.prepare(X, Y)
     _, grads, _ = net.loss_grads_output(X, T)
-    rng = np.random.default_rng(seed)
     errors = {}
     for name, p, g in zip(net.param_names(), net.params(), grads):
         g = np.asarray(g)

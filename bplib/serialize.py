@@ -49,21 +49,35 @@ def _state_arrays(net, name):
     return arrays
 
 
+def _as_path(path):
+    """`path` as a str, or a TypeError that says what a path is (not Python's message about os.PathLike)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name (a str or pathlib.Path), got {type(path).__name__}")
+    return os.fspath(path)
+
+
 def save(net, path):
     """Write `net` (its class, settings and parameters) to `path` (.npz, loadable with allow_pickle=False).
 
     The file is written to a temporary name in the same folder and renamed at the end, so an interrupted or
-    failed save never leaves a half-written file (nor the temporary one) behind.
+    failed save never leaves a half-written file (nor the temporary one) behind. A network with NaN or infinite
+    parameters is refused: `load` would refuse the file, and finding that out later is worse.
     """
     name = _class_name(net)
     net.check_params()
+    path = _as_path(path)
+    for key, value in _state_arrays(net, name).items():
+        if not np.isfinite(value).all():               # load refuses such a file: never write one
+            raise ValueError(f"cannot save to {path}: {key} contains NaN or infinite values (did training "
+                             f"diverge?); a saved network must be finite to be loaded again")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot save to {path}: the folder {folder} does not exist; create it first")
     arrays = {"format": np.array(FORMAT), "version": np.array(VERSION, dtype=np.int64), "class": np.array(name)}
     for key, kind in SETTINGS[name].items():
         value = net.dtype.name if key == "dtype" else getattr(net, key)
         arrays[key] = np.array(value, dtype=np.int64) if kind == "ints" else np.array(value)
     arrays.update(_state_arrays(net, name))
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -89,7 +103,13 @@ class _Reader:
         if key not in self.npz.files:
             raise self.error(f"the array {key!r} is missing; this is not a complete bplib network file")
         self.used.add(key)
-        return self.npz[key]
+        try:
+            return self.npz[key]
+        except ValueError as exc:                       # an object array: NumPy refuses it without pickle
+            if "allow_pickle" not in str(exc):
+                raise
+            raise self.error(f"the array {key!r} holds Python objects (pickled data), not numbers; bplib.save "
+                             f"never writes such arrays, and loading them could run code") from None
 
     def setting(self, key, kind):
         a = self.array(key)
@@ -105,10 +125,10 @@ class _Reader:
             return str(a)
         if kind == "bool":
             if a.dtype.kind != "b":
-                raise self.error(f"{key!r} must be True or False, got {a!r}")
+                raise self.error(f"{key!r} must be True or False, got {a.tolist()!r}")
             return bool(a)
         if a.dtype.kind not in "iuf" or not np.isfinite(a):
-            raise self.error(f"{key!r} must be a finite real number, got {a!r}")
+            raise self.error(f"{key!r} must be a finite real number, got {a.tolist()!r}")
         return float(a)
 
     def values(self, key, like):
@@ -165,15 +185,16 @@ def load(path):
     a complete, valid bplib network file (another format, truncated or corrupt, missing or extra arrays, wrong
     shapes, NaN/inf or complex weights).
     """
-    path = os.fspath(path)
+    path = _as_path(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such network file: {path}")
     what_to_do = "Save the network again with bplib.save, or check the file name"
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if not hasattr(npz, "files"):                 # a bare .npy array, not an .npz archive
-                raise ValueError(f"{path}: this is a single NumPy array, not a bplib network file (.npz). "
-                                 f"{what_to_do}")
+        npz = np.load(path, allow_pickle=False)
+        if not isinstance(npz, np.lib.npyio.NpzFile):     # a bare .npy array (no archive, no context manager)
+            raise ValueError(f"{path}: this is a single NumPy array (.npy), not a bplib network file (.npz). "
+                             f"{what_to_do}")
+        with npz:
             return _read(npz, path)
     except ValueError as exc:
         if str(exc).startswith(path):                     # our own message

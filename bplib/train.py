@@ -63,7 +63,7 @@ class Divergence:
         return f"Training diverged in {where}: {reason}. Try a smaller learning rate (lr = {lr:g} now)."
 
 
-def run_epoch(net, X, T, order, batch_size, optimizer, lr, track_grad_norms=False, check_first=False):
+def run_epoch(net, X, T, order, batch_size, optimizer, lr, track_grad_norms=False, check_first=False, stop=None):
     """One epoch of mini-batch gradient descent on validated X (m, n_0) and targets T (m, n_L).
 
     Args:
@@ -72,11 +72,15 @@ def run_epoch(net, X, T, order, batch_size, optimizer, lr, track_grad_norms=Fals
         batch_size: examples per update (the last batch may be smaller). optimizer: an object with step().
         lr: the learning rate for this epoch. track_grad_norms: also average ‖∂J/∂W(l)‖ over the batches.
         check_first: check the first batch's gradients against the parameters (shape and dtype).
+        stop: None, or a function checked before every mini-batch after the first; when it returns True the
+            epoch ends there, unfinished ("stopped" is True). An epoch of batch size 1 on thousands of examples
+            takes seconds: the playground's pause must not wait for it.
     Returns:
         dict with "loss" (mean over the examples of each batch's loss, measured before that batch's step),
         "correct" (examples classified correctly, counted the same way), "grad_norms" (array of one mean norm per
         layer, or None), "batches" (updates made) and "diverged" (None, or (batch number, reason) if a batch's
-        loss was NaN/inf: the epoch stops there, before that batch's update).
+        loss was NaN/inf: the epoch stops there, before that batch's update) and "stopped" (True if `stop` ended
+        the epoch early: the parameters and the optimiser then hold a partial epoch's updates).
     """
     m = len(order)
     params = net.params()
@@ -84,6 +88,9 @@ def run_epoch(net, X, T, order, batch_size, optimizer, lr, track_grad_norms=Fals
     norm_sum = np.zeros(n_layers) if track_grad_norms else None
     loss_sum, correct, batches = 0.0, 0, 0
     for start in range(0, m, batch_size):
+        if stop is not None and batches > 0 and stop():
+            return {"loss": np.nan, "correct": correct, "grad_norms": None, "batches": batches, "diverged": None,
+                    "stopped": True}
         idx = order[start:start + batch_size]
         Xb, Tb = X.take(idx, axis=0), T.take(idx, axis=0)    # (take: faster than X[idx] for row gathers)
         loss, grads, out = net.loss_grads_output(Xb, Tb)
@@ -91,14 +98,14 @@ def run_epoch(net, X, T, order, batch_size, optimizer, lr, track_grad_norms=Fals
             _check_grads(params, grads)
         if not np.isfinite(loss):
             return {"loss": np.nan, "correct": correct, "grad_norms": None, "batches": batches,
-                    "diverged": (batches + 1, Divergence(None).check_loss(loss))}
+                    "diverged": (batches + 1, Divergence(None).check_loss(loss)), "stopped": False}
         loss_sum += loss * len(idx)
         correct += losses.n_correct(out, Tb, net.output)
         if track_grad_norms:
             norm_sum += [np.sqrt(float(np.vdot(g, g))) for g in grads[:n_layers]]
         batches += 1
         optimizer.step(params, grads, lr)
-    return {"loss": loss_sum / m, "correct": correct, "batches": batches, "diverged": None,
+    return {"loss": loss_sum / m, "correct": correct, "batches": batches, "diverged": None, "stopped": False,
             "grad_norms": norm_sum / batches if track_grad_norms else None}
 
 

@@ -227,3 +227,111 @@ def test_full_fashion_mnist_trains_the_articles_network_to_reference_accuracy(tm
     assert result["weights_dtype"] == "float32"
     assert result["loss"][-1] < result["loss"][0]
     assert result["test_acc"] >= 0.86, f"test accuracy {result['test_acc']:.4f} < 0.86 (reference about 0.87)"
+
+
+# ---------------------------------------------------------------------------------------------- damaged sample
+def _foreign_sample(path):
+    """A valid .npz with the sample's four keys, but not the sample: labels 0-255, 32×32 images, short labels."""
+    rng = np.random.default_rng(0)
+    np.savez_compressed(path, X_train=rng.integers(0, 256, (4000, 32, 32), dtype=np.uint8),
+                        y_train=rng.integers(0, 256, 3999).astype(np.uint8),
+                        X_test=rng.integers(0, 256, (1000, 32, 32), dtype=np.uint8),
+                        y_test=rng.integers(0, 256, 1000).astype(np.uint8))
+
+
+@pytest.mark.parametrize("damage", ["foreign", "truncated", "empty", "one-byte-flipped"])
+def test_a_damaged_or_substituted_sample_gets_one_error_that_names_it_and_says_what_to_do(tmp_path, monkeypatch,
+                                                                                          damage):
+    from bplib.data import mnist
+
+    path = tmp_path / "mnist_sample.npz"
+    content = SAMPLE_PATH.read_bytes()
+    if damage == "foreign":
+        _foreign_sample(path)
+    elif damage == "truncated":
+        path.write_bytes(content[: len(content) // 2])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        flipped = bytearray(content)
+        flipped[len(content) // 3] ^= 0x01
+        path.write_bytes(bytes(flipped))
+    monkeypatch.setattr(mnist, "SAMPLE_PATH", path)
+    with pytest.raises(ValueError) as err:
+        load_mnist()
+    msg = str(err.value)
+    assert msg.startswith(f"{path} is not the course's MNIST sample: its SHA-256 is ")
+    assert f"expected {SAMPLE_SHA256}" in msg and "git checkout -- data/mnist_sample.npz" in msg
+    monkeypatch.setattr(mnist, "SAMPLE_PATH", tmp_path / "gone.npz")
+    with pytest.raises(FileNotFoundError, match=r"the MNIST sample .*gone.npz is missing. Restore it"):
+        load_mnist()
+
+
+# ---------------------------------------------------------------------------------------------- damaged full-set files
+def _spec_for(tmp_path, content, shape=(1000,)):
+    """A one-file data set whose pinned hash is that of `content` (the true file), in tmp_path/toy/."""
+    from bplib.data import mnist
+
+    f = mnist.IdxFile("train-labels-idx1-ubyte", shape, "0" * 64, hashlib.sha256(content).hexdigest())
+    return mnist.DataSet(title="Toy-MNIST", folder="toy", mirrors=("http://127.0.0.1:9/",), system_dirs=(),
+                         files=(f,)), f
+
+
+def _labels_idx(n):
+    return b"\x00\x00\x08\x01" + n.to_bytes(4, "big") + bytes(i % 10 for i in range(n))
+
+
+def test_a_gzip_bomb_in_the_data_folder_is_refused_without_inflating_it(tmp_path):
+    import gzip
+    import tracemalloc
+
+    from bplib.data import mnist
+
+    good = _labels_idx(1000)
+    spec, f = _spec_for(tmp_path, good)
+    (tmp_path / "toy").mkdir()
+    bomb = tmp_path / "toy" / (f.name + ".gz")
+    with gzip.open(bomb, "wb") as out:                 # the right file, then 200 MB of zeros: 200 KB on disk
+        out.write(good)
+        for _ in range(200):
+            out.write(bytes(1 << 20))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as err:
+            mnist.load_full(spec, data_dir=tmp_path, download=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(err.value).startswith(f"{bomb}: its content is longer than 1008 bytes, the size of Toy-MNIST's "
+                                     f"train-labels-idx1-ubyte (shape (1000,)); stopped reading there.")
+    assert "delete the file and get it again" in str(err.value)
+    assert peak < 5_000_000, f"peak {peak / 1e6:.0f} MB"              # a whole inflate holds 200 MB
+
+
+@pytest.mark.parametrize("damage, words", [
+    ("empty", "the file is empty"),
+    ("truncated.gz", "the gzip stream is truncated"),
+    ("corrupt.gz", "the gzip stream is corrupt"),
+    ("wrong-magic", "is not Toy-MNIST's train-labels-idx1-ubyte: the SHA-256"),
+    ("short", "is not Toy-MNIST's train-labels-idx1-ubyte: the SHA-256"),
+])
+def test_every_damaged_full_set_file_gets_one_error_that_names_it(tmp_path, damage, words):
+    import gzip
+
+    from bplib.data import mnist
+
+    good = _labels_idx(1000)
+    spec, f = _spec_for(tmp_path, good)
+    gz = gzip.compress(good)
+    corrupt = bytearray(gz)
+    corrupt[20] ^= 0xFF
+    content = {"empty": b"", "truncated.gz": gz[:-20], "corrupt.gz": bytes(corrupt),
+               "wrong-magic": b"\x00\x00\x08\x03" + good[4:], "short": good[:500]}[damage]
+    (tmp_path / "toy").mkdir()
+    path = tmp_path / "toy" / (f.name + (".gz" if damage.endswith(".gz") else ""))
+    path.write_bytes(content)
+    with pytest.raises(ValueError) as err:
+        mnist.load_full(spec, data_dir=tmp_path, download=False)
+    assert str(err.value).startswith(str(path)) and words in str(err.value)
+    path.write_bytes(good)                                         # and the right file loads
+    assert mnist.load_full(spec, data_dir=tmp_path, download=False)[0].shape == (1000,)

@@ -78,7 +78,7 @@ def test_noise_is_gaussian_with_the_given_std():
     (dict(name="moons", n=1), ValueError, "n must be at least 2"),
     (dict(name="moons", n=2.5), ValueError, "n must be a positive integer"),
     (dict(name="moons", noise=-0.1), ValueError, "noise must be a finite number >= 0"),
-    (dict(name="moons", seed="0"), TypeError, "seed must be an int >= 0, a np.random.Generator"),
+    (dict(name="moons", seed="0"), TypeError, "seed must be an int >= 0 or a np.random.Generator"),
 ])
 def test_bad_arguments(kwargs, exc, match):
     with pytest.raises(exc, match=match):

@@ -165,3 +165,64 @@ def test_a_file_of_the_first_format_still_loads(tmp_path):
              scale=np.array(0.01), W1=net.weights[0], b1=net.biases[0], W2=net.weights[1], b2=net.biases[1])
     X = np.random.default_rng(0).standard_normal((5, 3))
     np.testing.assert_array_equal(bplib.load(path).forward(X), net.forward(X))
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(format=np.array("keras")), r"this is not a bplib network file \(format 'keras'\)"),
+    ({"class": np.array("CNN")}, r"unknown network class 'CNN'; expected one of \['BatchNormMLP', 'MLP', 'ResidualMLP'\]"),
+    (dict(dtype=np.array("float16")), r"the stored settings are not valid: dtype must be np.float32 or np.float64"),
+    (dict(l2=np.array(np.nan)), r"'l2' must be a finite real number, got nan$"),
+    (dict(sizes=np.array([[4, 5, 3]])), r"'sizes' must be a list of at least 2 positive integers"),
+    (dict(W1=np.array([1, "x", None], dtype=object)), r"the array 'W1' holds Python objects \(pickled data\), not "
+                                                      r"numbers"),
+])
+def test_load_names_the_file_and_the_key_for_more_bad_files(tmp_path, change, match):
+    path = _saved(tmp_path, **change)
+    with pytest.raises(ValueError, match=match) as err:
+        bplib.load(path)
+    assert str(err.value).startswith(f"{path}: ")
+    assert "not an .npz archive" not in str(err.value)          # an object array inside a real .npz is not that
+
+
+def test_a_batchnorm_file_with_a_bad_training_flag_is_rejected(tmp_path):
+    path = tmp_path / "bn.npz"
+    bplib.save(bplib.BatchNormMLP([2, 3, 2], seed=0), path)
+    with np.load(path) as f:
+        arrays = dict(f)
+    arrays["training"] = np.array("yes")
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match=r"bn.npz: 'training' must be True or False, got 'yes'$"):
+        bplib.load(path)
+
+
+def test_a_bare_npy_array_gets_one_clear_error(tmp_path):
+    path = tmp_path / "weights.npy"
+    np.save(path, np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"weights.npy: this is a single NumPy array \(.npy\), not a bplib network "
+                                         r"file \(.npz\)"):
+        bplib.load(path)
+
+
+def test_paths_that_are_not_file_names_are_type_errors(tmp_path):
+    net = bplib.MLP([2, 3, 2], seed=0)
+    with pytest.raises(TypeError, match=r"path must be a file name \(a str or pathlib.Path\), got int"):
+        bplib.save(net, 3)
+    with pytest.raises(TypeError, match=r"path must be a file name \(a str or pathlib.Path\), got NoneType"):
+        bplib.load(None)
+
+
+def test_saving_into_a_missing_folder_names_the_folder_not_a_temporary_file(tmp_path):
+    path = tmp_path / "models" / "net.npz"
+    with pytest.raises(FileNotFoundError) as err:
+        bplib.save(bplib.MLP([2, 3, 2], seed=0), path)
+    assert str(err.value) == (f"cannot save to {path}: the folder {tmp_path / 'models'} does not exist; "
+                              f"create it first")
+
+
+def test_a_network_that_load_would_refuse_is_not_saved(tmp_path):
+    net = bplib.MLP([2, 3, 2], seed=0)
+    net.biases[1][0] = np.inf                                     # e.g. after a diverged run
+    path = tmp_path / "net.npz"
+    with pytest.raises(ValueError, match=r"net.npz: b2 contains NaN or infinite values \(did training diverge\?\)"):
+        bplib.save(net, path)
+    assert list(tmp_path.iterdir()) == []                         # no file that could never be loaded

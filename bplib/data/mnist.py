@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import _checks
 from . import download as _download
 from . import idx
 
@@ -198,12 +199,20 @@ def locate(spec, data_dir=None, download=True, progress=True):
 def read_verified(path, f, title):
     """Read one IDX file (raw or .gz) after checking the SHA-256 of its decompressed content against `f`.
 
+    The content is read (decompressed) only up to the size f.shape needs: a file with more is not the right
+    one, and a .gz that inflates to gigabytes is refused after a megabyte past that size, not decompressed whole.
+
     Returns:
         uint8 array of shape f.shape.
     Raises:
-        ValueError naming the file when the content is not the expected one (corrupt, truncated, other data set).
+        ValueError naming the file when the content is not the expected one (corrupt, truncated, too long, empty,
+        other data set).
     """
-    data = idx.read_bytes(path)
+    size = idx.idx_size(f.shape)
+    data = idx.read_bytes(path, max_bytes=size, too_long=f"the size of {title}'s {f.name} (shape {f.shape})")
+    if not data:
+        raise ValueError(f"{path}: the file is empty (an interrupted download?). Delete it to download it again, "
+                         f"or replace it with the original file.")
     digest = hashlib.sha256(data).hexdigest()
     if digest != f.raw_sha256:
         raise ValueError(f"{path} is not {title}'s {f.name}: the SHA-256 of its (decompressed) content is "
@@ -219,13 +228,14 @@ def load_full(spec, data_dir=None, download=True, progress=True):
 
 
 # ---------------------------------------------------------------------------------------------- the sample
-def load_sample(path=SAMPLE_PATH, sha256=SAMPLE_SHA256):
+def load_sample(path=None, sha256=SAMPLE_SHA256):
     """Load the committed MNIST sample as uint8 arrays: (X_train (4000, 28, 28), y_train (4000,), X_test, y_test).
 
-    The file's SHA-256 is checked first (0.8 MB: cheap), so a damaged, truncated or substituted file raises one
-    ValueError that names the file and says how to restore it, instead of a zip or zlib error from inside NumPy.
+    The file's SHA-256 is checked first (0.8 MB: cheap), so a damaged, truncated, empty or substituted file raises
+    one ValueError that names the file and says how to restore it, instead of a zip or zlib error from inside
+    NumPy. path=None means SAMPLE_PATH as it is at the time of the call (tests point it elsewhere).
     """
-    path = Path(path)
+    path = Path(SAMPLE_PATH if path is None else path)
     restore = ("Restore it with `git checkout -- data/mnist_sample.npz bplib/data/mnist_sample.npz` in a checkout, "
                "or reinstall the course (`pip install -r requirements.txt`)")
     if not path.is_file():
@@ -261,10 +271,8 @@ def load_mnist(source="sample", variant="mnist", flatten=True, data_dir=None, do
         raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
     if not isinstance(variant, str) or variant not in VARIANTS:
         raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
-    if not isinstance(flatten, bool):
-        raise TypeError(f"flatten must be True or False, got {flatten!r}")
-    if not isinstance(download, bool):
-        raise TypeError(f"download must be True or False, got {download!r}")
+    flatten = _checks.boolean(flatten, "flatten")       # (a string such as "no" would be truthy)
+    download = _checks.boolean(download, "download")
     if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
         raise TypeError(f"data_dir must be None, a str or a path, got {type(data_dir).__name__}")
     if source == "sample":
@@ -308,7 +316,11 @@ def one_hot(y, k=10, dtype=np.float64):
         raise ValueError(f"y must be 1-D with shape (m,), got shape {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= k):
         raise ValueError(f"y holds labels from {y.min()} to {y.max()}, expected values in 0..{k - 1} for k={k}")
-    if np.dtype(dtype).kind != "f":
+    try:
+        floating = dtype is not None and np.dtype(dtype).kind == "f"   # (np.dtype(None) would be float64)
+    except TypeError:                                                  # e.g. dtype="x": not a dtype at all
+        floating = False
+    if not floating:
         raise TypeError(f"dtype must be a floating type such as np.float64 or np.float32, got {dtype!r}")
     Y = np.zeros((y.shape[0], int(k)), dtype=dtype)
     Y[np.arange(y.shape[0]), y] = 1

@@ -36,8 +36,9 @@ def make_moons(n=200, noise=0.1, seed=0):
 
 
 def make_circles(n=200, noise=0.05, seed=0, factor=0.5):
-    """A circle of radius 1 (class 0) around a circle of radius `factor` (class 1)."""
+    """A circle of radius 1 (class 0) around a circle of radius `factor` (class 1), 0 < factor < 1."""
     n, noise, rng, n0, n1 = _setup(n, noise, seed)
+    factor = _checks.fraction(factor, "factor (the inner circle's radius)", low_open=True)
     t0 = rng.uniform(0, 2 * np.pi, n0)
     t1 = rng.uniform(0, 2 * np.pi, n1)
     outer = np.c_[np.cos(t0), np.sin(t0)]
@@ -46,8 +47,9 @@ def make_circles(n=200, noise=0.05, seed=0, factor=0.5):
 
 
 def make_spirals(n=200, noise=0.05, seed=0, turns=1.5):
-    """Two interleaved spiral arms of radius up to 1, winding `turns` times around the origin."""
+    """Two interleaved spiral arms of radius up to 1, winding `turns` (> 0) times around the origin."""
     n, noise, rng, n0, n1 = _setup(n, noise, seed)
+    turns = _checks.positive_number(turns, "turns")
     arms = []
     for k, size in enumerate((n0, n1)):
         r = np.sqrt(rng.uniform(0.0025, 1, size))      # sqrt: points spread evenly along the arm's area

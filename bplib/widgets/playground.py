@@ -18,8 +18,10 @@ frontends without widgets (nbval, GitHub, nbviewer) display. One update (a chunk
 Running: "run" trains chunk after chunk in a background thread. One lock guards the model and the figure, so a
 step, a control change and a redraw never interleave; a generation counter makes a superseded run thread exit
 instead of taking another step. The run thread checks, between epochs, whether it was paused or a control is
-waiting for the lock, so neither waits for a whole chunk (50 epochs of batch size 1 take seconds at full size). A run stops when paused, when training diverges, when the kernel is interrupted
-(the ■ button), when a new playground is created (re-running the cell closes the old one) and on close().
+waiting for the lock, between mini-batches (an unfinished epoch is undone), so neither waits for a chunk nor
+for an epoch (50 epochs of batch size 1 take seconds at full size). A run stops when paused, when training
+diverges, when the kernel is interrupted (the ■ button), when a new playground is created (re-running the cell
+closes the old one) and on close().
 """
 import base64
 import io
@@ -46,6 +48,18 @@ __all__ = ["playground", "Playground"]
 PROB_CMAP = LinearSegmentedColormap.from_list("bplib_prob", ["#7fb5dc", "#ffffff", "#ffbf80"])
 L2_CHOICES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
 MIN_SECONDS_PER_UPDATE = 0.05      # a running playground redraws at most 20 times a second
+
+#: the control rows, top to bottom, and each control's fixed width: every row fits in 820 px, the width a
+#: notebook's output area has on a 1024 × 768 screen, so the controls take three rows and leave room for the figure
+CONTROL_ROWS = (("run", "step", "reset", "dataset", "noise", "seed", "l2"),
+                ("lr", "optimizer", "batch_size", "epochs_per_step"),
+                ("depth", "width", "activation", "init"))
+CONTROL_WIDTHS = {"run": "66px", "step": "66px", "reset": "70px", "dataset": "140px", "noise": "185px",
+                  "seed": "125px", "l2": "110px",
+                  "lr": "245px", "optimizer": "160px", "batch_size": "195px", "epochs_per_step": "190px",
+                  "depth": "200px", "width": "200px", "activation": "170px", "init": "125px"}
+#: the widest a row may be, in px (a notebook on a 1024-px-wide screen leaves about this much)
+ROW_WIDTH = 820
 
 _LIVE = weakref.WeakSet()          # every open playground (a kernel interrupt pauses them all)
 _BY_CELL = {}                      # notebook cell id -> weakref to the playground that cell created last
@@ -78,6 +92,7 @@ class Playground:
         self._closed = False
         self._interrupted = False
         self._waiting = 0                  # control changes waiting for the lock (the run thread yields to them)
+        self._snapping = False             # True while a control is set back to the model's value
         self._build_figure()
         self._build_controls()
         with self._lock:
@@ -139,14 +154,24 @@ class Playground:
         self.controls["run"].value = False
 
     def close(self):
-        """Stop running and close every widget of this playground."""
+        """Stop running, close every widget this playground created and drop their callbacks.
+
+        ipywidgets keeps every open widget in a module-level registry, including the Layout and Style widget of
+        each control and the row boxes. Closing only the controls left ~40 of those registered, and through the
+        rows' children and the controls' observers they kept the whole playground (model, figure, PNG) alive:
+        every re-run of a playground cell leaked megabytes. Closing the whole tree and dropping the observers
+        lets the garbage collector free all of it. Calling close() twice is harmless.
+        """
         self._closed = True
         self.pause()
-        self.widget.close()
-        for w in self.controls.values():
-            w.close()
-        for w in (self._image, self._status, self._alert):
-            w.close()
+        with self._lock:                               # never in the middle of a step or a redraw
+            _close_tree(self.widget, set())
+            for w in (*self.controls.values(), self._image, self._status, self._alert):
+                _close_tree(w, set())                  # (all inside self.widget; kept in case one was removed)
+        for cell, ref in list(_BY_CELL.items()):
+            if ref() is self:
+                del _BY_CELL[cell]
+        _LIVE.discard(self)
 
     def png(self):
         """The current picture as PNG bytes."""
@@ -179,10 +204,14 @@ class Playground:
         ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))     # 0.1 0.2 0.5 1 2: short labels
         ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set(xlabel="epoch", ylabel="loss J (cross-entropy)", title="Loss per epoch")
-        ax.legend(loc="upper right")
+        ax.set(xlabel="epoch", ylabel="loss J (cross-entropy)")
+        ax.set_title("Loss per epoch", loc="left")
+        # the legend sits above the axes, beside the title: inside, the curves would run under it sooner or later
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, fontsize=9,
+                  borderaxespad=0.3, handlelength=1.6, columnspacing=1.0)
         ax.grid(True, alpha=0.3)
         self._ax_g.set_yscale("log")
+        self._ax_g.yaxis.set_minor_formatter(NullFormatter())    # labels only at powers of ten, never "3 × 10⁰"
         self._ax_g.grid(True, axis="y", alpha=0.3)
         self._bars = None
         self._layout = None
@@ -241,19 +270,20 @@ class Playground:
 
         if layout != self._layout:
             self._ax_l.set_ylim(*loss_lim)
-            few_decades = loss_lim[1] / loss_lim[0] <= 10 ** 2.01         # labels 1-2-5 per decade, else decades
-            self._ax_l.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5) if few_decades else (1,)))
+            ratio = loss_lim[1] / loss_lim[0]          # at least two labels: 1..9 within a narrow range, 1-2-5
+            subs = tuple(range(1, 10)) if ratio <= 3.2 else (1, 2, 5) if ratio <= 10 ** 2.01 else (1,)   # or 10ⁿ
+            self._ax_l.yaxis.set_major_locator(LogLocator(subs=subs))
             self._ax_l.set_xlim(0, epoch_lim)
             ax = self._ax_g
             if self._bars is None or len(self._bars) != len(norms):
                 if self._bars is not None:
                     self._bars.remove()
                 self._bars = ax.bar(range(1, len(norms) + 1), norms, color="#4c72b0", animated=True)
-                ax.set_xticks(range(1, len(norms) + 1), [f"W({l})" for l in range(1, len(norms) + 1)])
+                ax.set_xticks(range(1, len(norms) + 1), [str(l) for l in range(1, len(norms) + 1)])   # "W(1)W(2)" overlapped
                 ax.set_xlim(0.4, len(norms) + 0.6)
             ax.set_ylim(*norm_lim)
             what = "untrained net, full batch" if untrained else "mean over the last epoch's batches"
-            ax.set(xlabel="layer l", ylabel="‖∂J/∂W(l)‖", title=f"Gradient norm per layer\n({what})")
+            ax.set(xlabel="layer l (the bar of W(l))", ylabel="‖∂J/∂W(l)‖", title=f"Gradient norm per layer\n({what})")
             ax.title.set_fontsize(11)
             for a in self._animated():
                 a.set_animated(True)
@@ -287,43 +317,47 @@ class Playground:
 
         noise_max = max(0.5, s["noise"])
         l2_options = sorted(set(L2_CHOICES) | {s["l2"]})
+        slider = {"continuous_update": False, "style": wide}
         c = {
-            "dataset": widgets.Dropdown(options=list(TOY_SETS), value=s["dataset"], description="data", layout=box("170px"),
-                                  style=wide),
+            "dataset": widgets.Dropdown(options=list(TOY_SETS), value=s["dataset"], description="data",
+                                        layout=box(CONTROL_WIDTHS["dataset"]), style=wide),
             "noise": widgets.FloatSlider(value=s["noise"], min=0, max=noise_max, step=0.01, description="noise",
-                                   continuous_update=False, readout_format=".2f", layout=box("250px"), style=wide),
-            "seed": widgets.BoundedIntText(value=s["seed"], min=0, max=2**32 - 1, description="seed", layout=box("140px"),
-                                     style=wide),
+                                         readout_format=".2f", layout=box(CONTROL_WIDTHS["noise"]), **slider),
+            "seed": widgets.BoundedIntText(value=s["seed"], min=0, max=2**32 - 1, description="seed",
+                                           layout=box(CONTROL_WIDTHS["seed"]), style=wide),
+            "l2": widgets.Dropdown(options=l2_options, value=s["l2"], description="L2",
+                                   layout=box(CONTROL_WIDTHS["l2"]), style=wide),
             "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=np.log10(LR_RANGE[0]), max=np.log10(LR_RANGE[1]),
-                                         step=0.1,
-                                              description="learning rate α", continuous_update=False,
-                                              readout_format=".4g", layout=box("320px"), style=wide),
-            "optimizer": widgets.Dropdown(options=list(optim.OPTIMIZERS), value=s["optimizer"], description="optimiser",
-                                    layout=box("170px"), style=wide),
+                                         step=0.1, description="α", tooltip="learning rate α", readout_format=".4g",
+                                         layout=box(CONTROL_WIDTHS["lr"]), **slider),
+            "optimizer": widgets.Dropdown(options=list(optim.OPTIMIZERS), value=s["optimizer"],
+                                          description="optimiser", layout=box(CONTROL_WIDTHS["optimizer"]),
+                                          style=wide),
             "batch_size": widgets.IntSlider(value=s["batch_size"], min=1, max=max(s["n_train"], s["batch_size"]),
-                                      description="batch size m", continuous_update=False, layout=box("280px"),
-                                      style=wide),
-            "l2": widgets.Dropdown(options=l2_options, value=s["l2"], description="L2", layout=box("120px"), style=wide),
-            "depth": widgets.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description="hidden layers",
-                                 continuous_update=False, layout=box("320px"), style=wide),
-            "width": widgets.IntSlider(value=s["width"], min=1, max=MAX_WIDTH, description="units per layer",
-                                 continuous_update=False, layout=box("290px"), style=wide),
+                                            description="batch m", tooltip="examples per mini-batch",
+                                            layout=box(CONTROL_WIDTHS["batch_size"]), **slider),
+            "epochs_per_step": widgets.IntSlider(value=s["epochs_per_step"], min=1,
+                                                 max=max(50, s["epochs_per_step"]), description="epochs/step",
+                                                 tooltip="epochs trained per step (and per redraw while running)",
+                                                 layout=box(CONTROL_WIDTHS["epochs_per_step"]), **slider),
+            "depth": widgets.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description="depth",
+                                       tooltip="hidden layers", layout=box(CONTROL_WIDTHS["depth"]), **slider),
+            "width": widgets.IntSlider(value=s["width"], min=1, max=MAX_WIDTH, description="width",
+                                       tooltip="units per hidden layer", layout=box(CONTROL_WIDTHS["width"]),
+                                       **slider),
             "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=s["activation"], description="activation",
-                                     layout=box("180px"), style=wide),
-            "init": widgets.Dropdown(options=list(init_mod.INITS), value=s["init"], description="init", layout=box("140px"),
-                               style=wide),
-            "epochs_per_step": widgets.IntSlider(value=s["epochs_per_step"], min=1, max=max(50, s["epochs_per_step"]),
-                                           description="epochs per step", continuous_update=False,
-                                           layout=box("300px"), style=wide),
+                                           layout=box(CONTROL_WIDTHS["activation"]), style=wide),
+            "init": widgets.Dropdown(options=list(init_mod.INITS), value=s["init"], description="init",
+                                     layout=box(CONTROL_WIDTHS["init"]), style=wide),
         }
         for key, widget in c.items():
             widget.observe(self._make_handler(key), names="value")
         c["run"] = widgets.ToggleButton(value=False, description="run", icon="play", tooltip="train continuously",
-                                  layout=box("90px"))
+                                        layout=box(CONTROL_WIDTHS["run"]))
         c["step"] = widgets.Button(description="step", icon="step-forward", tooltip="train epochs_per_step epochs",
-                             layout=box("90px"))
+                                   layout=box(CONTROL_WIDTHS["step"]))
         c["reset"] = widgets.Button(description="reset", icon="undo", tooltip="back to the initial weights",
-                              layout=box("90px"))
+                                    layout=box(CONTROL_WIDTHS["reset"]))
         c["run"].observe(self._on_run, names="value")
         c["step"].on_click(lambda _: self.step())
         c["reset"].on_click(lambda _: self.reset())
@@ -334,29 +368,39 @@ class Playground:
         for key, widget in [*c.items(), ("status", self._status), ("alert", self._alert), ("picture", self._image)]:
             widget.add_class(f"bplib-pg-{key}")                # stable hooks for styling and the browser test
         wrap = widgets.Layout(flex_flow="row wrap")
-        rows = [
-            widgets.HBox([c["run"], c["step"], c["reset"], c["dataset"], c["noise"], c["seed"]], layout=wrap),
-            widgets.HBox([c["lr"], c["optimizer"], c["batch_size"], c["l2"]], layout=wrap),
-            widgets.HBox([c["depth"], c["width"], c["activation"], c["init"]], layout=wrap),
-            widgets.HBox([c["epochs_per_step"]], layout=wrap),
-        ]
+        rows = [widgets.HBox([c[key] for key in row], layout=wrap) for row in CONTROL_ROWS]
         self.widget = widgets.VBox(rows + [self._status, self._alert, self._image])
         self.widget.add_class("bplib-playground")
 
     def _make_handler(self, key):
         def handler(change):
-            if self._closed:
+            if self._closed or self._snapping:
                 return
             self._waiting += 1                 # the run thread yields the lock after its current epoch
             with self._lock:
                 self._waiting -= 1
                 try:
                     self.model.update(**{key: change["new"]})
-                except (TypeError, ValueError) as exc:     # e.g. a seed typed out of range: say so, keep going
-                    self._alert.value = _alert_html(f"{key}: {exc}")
+                except (TypeError, ValueError) as exc:     # e.g. NaN in a slider, None in a dropdown
+                    kept = self.model.settings[key]
+                    self._snap_back(key, kept)
+                    self._alert.value = _alert_html(f"{key}: {exc}. Kept {kept!r}.")
                     return
                 self._redraw()
         return handler
+
+    def _snap_back(self, key, value):
+        """Show the model's `value` in control `key` again after the control was given an invalid one.
+
+        ipywidgets lets some invalid values through (NaN into a FloatSlider or FloatLogSlider, whose range check
+        NaN passes; None into a Dropdown): the control would show them while the model kept training with the
+        old value. The echo of this change is ignored (`_snapping`), so it neither rebuilds nor redraws.
+        """
+        self._snapping = True
+        try:
+            self.controls[key].value = value
+        finally:
+            self._snapping = False
 
     def _update_labels(self):
         m, h = self.model, self.model.history
@@ -405,7 +449,8 @@ class Playground:
                         self.controls["run"].value = False
                     return
                 self.model.train_chunk(stop=lambda: gen != self._run_gen or self._waiting > 0)
-                self._redraw()
+                if not self._waiting:                  # else the waiting control change redraws right after
+                    self._redraw()
                 diverged = self.model.diverged is not None
             if diverged:
                 self.controls["run"].value = False     # runs _stop() in this thread: no join, no deadlock
@@ -422,6 +467,27 @@ class Playground:
             if old is not None and old is not self:
                 old.close()                            # the cell was re-run: stop and drop its old playground
             _BY_CELL[cell] = weakref.ref(self)
+
+
+def _close_tree(widget, seen):
+    """Close `widget` and every widget it holds (children, layout, style), after dropping their callbacks.
+
+    A widget's synced traits (`widget.keys`) name everything it holds; Layout and Style are widgets too, each
+    registered on its own. Observers and click handlers are removed so nothing a closed widget still references
+    points back at the playground.
+    """
+    if id(widget) in seen:
+        return
+    seen.add(id(widget))
+    for name in widget.keys:
+        value = getattr(widget, name, None)
+        for held in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(held, widgets.Widget):
+                _close_tree(held, seen)
+    widget.unobserve_all()
+    if isinstance(widget, widgets.Button):
+        widget._click_handlers.callbacks.clear()
+    widget.close()
 
 
 def _round_down(x, per_decade):

@@ -18,6 +18,7 @@ bounces around it for ever, never NaN and never ten times its starting value. A 
 its untrained loss (and twice a coin flip's) has been made worse by its own steps: they overshoot. The model then restores the weights of
 the last good epoch (so the plots show a real state, never NaNs) and refuses to train until it is rebuilt.
 """
+import copy
 import numbers
 
 import numpy as np
@@ -198,8 +199,11 @@ class PlaygroundModel:
 
         Each epoch is `bplib.train.run_epoch` on the n_train examples, shuffled, in mini-batches of batch_size
         (the last may be smaller), then full-batch train/test loss and accuracy are recorded. Stops early on
-        divergence, and before any epoch for which `stop()` (if given) returns True: a pause or a control
-        change then waits for one epoch at most, never for a whole chunk.
+        divergence, and as soon as `stop()` (if given) returns True, which is checked between mini-batches: a
+        pause or a control change then waits for one mini-batch, never for a whole epoch (5,000 examples in
+        batches of 1 through 8 layers of 64 units take over a second). An epoch stopped halfway is undone
+        (weights, optimiser state and the shuffling generator go back to where the epoch started), so the
+        history stays one of whole epochs and the same seed still gives the same history, however it is split.
         """
         if self.diverged is not None:
             return 0
@@ -215,8 +219,16 @@ class PlaygroundModel:
                     break
                 epoch = self.epoch + 1
                 saved = [p.copy() for p in params]
+                saved_optimizer = copy.deepcopy(self.optimizer) if stop is not None else None
+                saved_rng = self._rng.bit_generator.state
                 result = run_epoch(net, X, T, self._rng.permutation(m), batch_size, self.optimizer, lr,
-                                   track_grad_norms=True)
+                                   track_grad_norms=True, stop=stop)
+                if result["stopped"]:                       # undo the partial epoch: it is redone next time
+                    for p, good in zip(params, saved):
+                        p[...] = good
+                    self.optimizer = saved_optimizer
+                    self._rng.bit_generator.state = saved_rng
+                    break
                 reason = (result["diverged"] and result["diverged"][1]) or Divergence.check_params(params)
                 if reason is None:
                     reason = self.divergence.check_loss(net.loss_output(X, T)[0])
