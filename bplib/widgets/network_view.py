@@ -148,7 +148,7 @@ class NetworkDiagram:
         self.lines = LineCollection(segments, linewidths=1.0, zorder=1)
         ax.add_collection(self.lines)
         self._canvas = np.zeros((H, W, 4), dtype=np.uint8)             # every unit map, transparent between
-        self.image = ax.imshow(self._canvas, extent=(0, W, H, 0), interpolation="nearest", zorder=2)
+        self.image = ax.imshow(self._canvas, extent=(0, W, H, 0), interpolation="nearest", zorder=2, aspect="auto")
         self._slots = [(l, b, int(round(ys[l][b] - h)), int(round(xs[l] - h)))
                        for l in range(L + 1) for b in range(len(shown[l]))]
         self._box_layer = np.array([l for l, *_ in self._slots])
@@ -163,7 +163,7 @@ class NetworkDiagram:
                                      color="0.35") for l in range(L + 1)]
         self.value_texts = [ax.text(xs[L] + h + 8, ys[L][b], "", ha="left", va="center", fontsize=10,
                                     family="monospace") for b in range(len(shown[L]))]
-        self.stage_text = ax.text(4, H - 2, "", ha="left", va="bottom", fontsize=11, color="#b00020")
+        self.stage_text = ax.text(4, H - 6, "", ha="left", va="bottom", fontsize=11, color="#b00020")
 
     def _gather(self, arrays):
         """[arrays[l-1][j, i] for every drawn edge (l, j, i)], vectorised per layer."""

@@ -5,10 +5,17 @@
     pg.controls["depth"].value = 4      # every control can be driven from code; this rebuilds the network
     pg.step()                           # train one chunk (epochs_per_step epochs) and redraw
     pg.history["train_loss"], pg.net    # per-epoch losses; the current bplib.MLP
+    pg.select(7)                        # example 7 of the training set (or click a point): its backward pass
+    pg.trace_next(); pg.stage           # step through: ("forward", 1) .. ("forward", L), ("backward", L) .. 1
 
 What it shows: the decision boundary P(class 1) with train (circles) and test (triangles) points, train and test
 loss per epoch, the mean gradient norm ‖∂J/∂W(l)‖ of every layer (vanishing or exploding gradients as depth
-grows), the epoch count, and a message instead of a crash when training diverges (see bplib.playground).
+grows), the epoch count, a message instead of a crash when training diverges, and the network itself
+(`network_view.NetworkDiagram`): each unit a map of its activation over the input plane, each weight a line
+(colour: sign, width: |w|). Choose an example and the same diagram shows its backward pass: each unit's frame
+coloured by its δ, each line by ∂J_i/∂w, δ(L) = a − y printed at the output, and a line below the controls with
+the recursion's factors, δ(l) = (W(l+1)ᵀ δ(l+1)) ⊙ σ'(z(l)), for the layer being shown. "next" and "back" walk
+the forward pass layer by layer and then the backward pass, for a teacher to narrate.
 
 Drawing: one matplotlib figure (not pyplot's, so the inline backend never shows it twice) whose artists are
 updated in place and rendered to a PNG shown by an ipywidgets Image; the same PNG is the static picture that
@@ -40,7 +47,13 @@ from PIL import Image
 from .. import init as init_mod, optim
 from ..course.plots import CLASS_COLORS
 from ..data.toy import TOY_SETS
+from .network_view import NetworkDiagram, stages, trace
 from .playground_model import ACTIVATIONS, LR_RANGE, MAX_DEPTH, MAX_WIDTH, PlaygroundModel
+
+try:                               # clicks on the picture (choose an example); without it, type its number
+    import ipyevents
+except ImportError:                # pragma: no cover - ipyevents is in requirements.txt
+    ipyevents = None
 
 __all__ = ["playground", "Playground"]
 
@@ -53,11 +66,13 @@ MIN_SECONDS_PER_UPDATE = 0.05      # a running playground redraws at most 20 tim
 #: notebook's output area has on a 1024 × 768 screen, so the controls take three rows and leave room for the figure
 CONTROL_ROWS = (("run", "step", "reset", "dataset", "noise", "seed", "l2"),
                 ("lr", "optimizer", "batch_size", "epochs_per_step"),
-                ("depth", "width", "activation", "init"))
+                ("depth", "width", "activation", "init"),
+                ("example", "back", "next", "clear"))
 CONTROL_WIDTHS = {"run": "66px", "step": "66px", "reset": "70px", "dataset": "140px", "noise": "185px",
                   "seed": "125px", "l2": "110px",
                   "lr": "245px", "optimizer": "160px", "batch_size": "195px", "epochs_per_step": "190px",
-                  "depth": "200px", "width": "200px", "activation": "170px", "init": "125px"}
+                  "depth": "200px", "width": "200px", "activation": "170px", "init": "125px",
+                  "example": "150px", "back": "80px", "next": "80px", "clear": "70px"}
 #: the widest a row may be, in px (a notebook on a 1024-px-wide screen leaves about this much)
 ROW_WIDTH = 820
 
@@ -93,6 +108,9 @@ class Playground:
         self._interrupted = False
         self._waiting = 0                  # control changes waiting for the lock (the run thread yields to them)
         self._snapping = False             # True while a control is set back to the model's value
+        self.selected = None               # the training example whose backward pass is shown (index) or None
+        self.stage = None                  # None (everything) or a step of `network_view.stages(L)`
+        self.trace = None                  # `network_view.trace` of the selected example, for the current net
         self._build_figure()
         self._build_controls()
         with self._lock:
@@ -153,6 +171,47 @@ class Playground:
         """Stop a continuous run after the current step (the same as pressing pause)."""
         self.controls["run"].value = False
 
+    def select(self, index):
+        """Show the backward pass of training example `index` (0..n_train-1), or none with None."""
+        with self._lock:
+            if index is not None:
+                n = len(self.model.y_train)
+                if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < n:
+                    raise ValueError(f"example must be an index from 0 to {n - 1} (the training set), got {index!r}")
+                index = int(index)
+            self.selected = index
+            if index is None:
+                self.stage = None
+            self._set_example_control()
+            self._redraw()
+
+    def select_point(self, x1, x2):
+        """Select the training example nearest to the point (x1, x2) of the input plane; returns its index."""
+        X = self.model.X_train
+        index = int(np.argmin((X[:, 0] - x1) ** 2 + (X[:, 1] - x2) ** 2))
+        self.select(index)
+        return index
+
+    def trace_next(self):
+        """One step of the walk-through: the forward pass layer by layer, then the backward pass, then the whole
+        picture again. Selects example 0 if none is selected. Returns the new stage (None: everything shown)."""
+        return self._walk(+1)
+
+    def trace_back(self):
+        """One step back in the walk-through (see trace_next)."""
+        return self._walk(-1)
+
+    def _walk(self, direction):
+        with self._lock:
+            if self.selected is None:
+                self.selected = 0
+                self._set_example_control()
+            order = [None] + stages(self.model.net.n_layers)
+            i = order.index(self.stage) if self.stage in order else 0
+            self.stage = order[(i + direction) % len(order)]
+            self._redraw()
+            return self.stage
+
     def close(self):
         """Stop running, close every widget this playground created and drop their callbacks.
 
@@ -165,6 +224,9 @@ class Playground:
         self._closed = True
         self.pause()
         with self._lock:                               # never in the middle of a step or a redraw
+            if getattr(self, "_click", None) is not None:
+                self._click.reset_callbacks()
+                self._click.close()
             _close_tree(self.widget, set())
             for w in (*self.controls.values(), self._image, self._status, self._alert):
                 _close_tree(w, set())                  # (all inside self.widget; kept in case one was removed)
@@ -190,13 +252,20 @@ class Playground:
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self):
-        self.fig = Figure(figsize=(12.5, 4.1), dpi=80)
+        # two figures, stacked into one picture: the boundary, the loss curves and the gradient norms on top, the
+        # network diagram below. Each has its own cached background, so a loss axis that rescales (often, early in
+        # training) redraws the top one only, and the diagram's titles are drawn again only when the network changes
+        self.fig = Figure(figsize=(12.5, 3.6), dpi=80)
         self._canvas = FigureCanvasAgg(self.fig)
         gs = self.fig.add_gridspec(1, 3, width_ratios=[1, 1.25, 1.05], left=0.06, right=0.985, bottom=0.15,
-                                   top=0.9, wspace=0.32)
+                                   top=0.87, wspace=0.32)
         self._ax_b = self.fig.add_subplot(gs[0])
         self._ax_l = self.fig.add_subplot(gs[1])
         self._ax_g = self.fig.add_subplot(gs[2])
+        self.diagram_fig = Figure(figsize=(12.5, 3.0), dpi=80)
+        self._diagram_canvas = FigureCanvasAgg(self.diagram_fig)
+        self.diagram = NetworkDiagram(self.diagram_fig.add_axes([0.0, 0.0, 1.0, 1.0]))
+        self._diagram_key = None
         ax = self._ax_l
         (self._line_train,) = ax.plot([], [], lw=2, label="train")
         (self._line_test,) = ax.plot([], [], lw=2, ls="--", label="test")
@@ -233,6 +302,7 @@ class Playground:
                                                  label=f"{label}, class {c}"))
         ax.set(xlim=m.extent[:2], ylim=m.extent[2:], xlabel="x₁", ylabel="x₂")
         ax.grid(False)
+        (self._selected_ring,) = ax.plot([], [], "o", ms=16, mfc="none", mec="#b00020", mew=2.5, zorder=5)
         self._alert_text = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=13,
                                    color="#b00020", bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#b00020"})
 
@@ -252,6 +322,18 @@ class Playground:
         else:
             self._image_artist.set_data(m.probabilities())
         self._ax_b.set_title(f"P(class 1), epoch {m.epoch}")
+        if self.selected is not None and self.selected >= len(m.y_train):
+            self.selected, self.stage = None, None          # the data changed under the selection
+        if self.stage is not None and self.stage[1] > m.net.n_layers:
+            self.stage = None                                # fewer layers than the step being shown
+        if self.selected is None:
+            self.trace = None
+            self._selected_ring.set_data([], [])
+        else:
+            x = m.X_train[self.selected]
+            self.trace = trace(m.net, x, m.y_train[self.selected])
+            self._selected_ring.set_data([x[0]], [x[1]])
+        self.diagram.update(m.net, m.extent, self.trace, self.stage)
         self._alert_text.set_text("diverged: lower the learning rate" if m.diverged else "")
         self._alert_text.set_visible(bool(m.diverged))
 
@@ -295,16 +377,26 @@ class Playground:
         self._canvas.restore_region(self._background)
         for a in self._animated():
             self.fig.draw_artist(a)
-        rgba = np.asarray(self._canvas.buffer_rgba())
+        if self.diagram.key != self._diagram_key:             # a new architecture: titles and notes again
+            for a in self.diagram.artists():
+                a.set_animated(True)
+            self._diagram_canvas.draw()
+            self._diagram_background = self._diagram_canvas.copy_from_bbox(self.diagram_fig.bbox)
+            self._diagram_key = self.diagram.key
+        self._diagram_canvas.restore_region(self._diagram_background)
+        for a in self.diagram.artists():
+            self.diagram_fig.draw_artist(a)
+        rgba = np.vstack([np.asarray(self._canvas.buffer_rgba())[..., :3],
+                          np.asarray(self._diagram_canvas.buffer_rgba())[..., :3]])
         buf = io.BytesIO()
-        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
+        Image.fromarray(rgba).save(buf, format="png", compress_level=1)
         self._png = buf.getvalue()
         self._image.value = self._png
         self._update_labels()
 
     def _animated(self):
         """The artists that change between updates, in drawing order."""
-        return ([self._image_artist, *self._scatters, self._alert_text, self._ax_b.title,
+        return ([self._image_artist, *self._scatters, self._selected_ring, self._alert_text, self._ax_b.title,
                  self._line_train, self._line_test] + list(self._bars.patches))
 
     # ------------------------------------------------------------------ controls
@@ -361,15 +453,34 @@ class Playground:
         c["run"].observe(self._on_run, names="value")
         c["step"].on_click(lambda _: self.step())
         c["reset"].on_click(lambda _: self.reset())
+        c["example"] = widgets.BoundedIntText(value=-1, min=-1, max=s["n_train"] - 1, description="example",
+                                              tooltip="a training example's number (-1: none), or click a point",
+                                              layout=box(CONTROL_WIDTHS["example"]), style=wide)
+        c["back"] = widgets.Button(description="back", icon="step-backward", tooltip="the previous step of the "
+                                   "walk through the forward and backward pass", layout=box(CONTROL_WIDTHS["back"]))
+        c["next"] = widgets.Button(description="next", icon="step-forward", tooltip="the next step: forward pass "
+                                   "layer by layer, then the backward pass", layout=box(CONTROL_WIDTHS["next"]))
+        c["clear"] = widgets.Button(description="clear", tooltip="no example: the network's weights only",
+                                    layout=box(CONTROL_WIDTHS["clear"]))
+        c["example"].observe(self._on_example, names="value")
+        c["back"].on_click(lambda _: self.trace_back())
+        c["next"].on_click(lambda _: self.trace_next())
+        c["clear"].on_click(lambda _: self.select(None))
         self.controls = c
+        self._trace_info = widgets.HTML(layout=widgets.Layout(width="100%"))
         self._status = widgets.HTML(layout=widgets.Layout(width="100%"))
         self._alert = widgets.HTML(layout=widgets.Layout(width="100%"))
         self._image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="1000px"))
-        for key, widget in [*c.items(), ("status", self._status), ("alert", self._alert), ("picture", self._image)]:
+        for key, widget in [*c.items(), ("status", self._status), ("alert", self._alert), ("picture", self._image),
+                            ("trace", self._trace_info)]:
             widget.add_class(f"bplib-pg-{key}")                # stable hooks for styling and the browser test
         wrap = widgets.Layout(flex_flow="row wrap")
         rows = [widgets.HBox([c[key] for key in row], layout=wrap) for row in CONTROL_ROWS]
-        self.widget = widgets.VBox(rows + [self._status, self._alert, self._image])
+        self.widget = widgets.VBox(rows + [self._trace_info, self._status, self._alert, self._image])
+        self._click = None
+        if ipyevents is not None:                              # a click on a point selects that example
+            self._click = ipyevents.Event(source=self._image, watched_events=["click"])
+            self._click.on_dom_event(self._on_click)
         self.widget.add_class("bplib-playground")
 
     def _make_handler(self, key):
@@ -386,8 +497,47 @@ class Playground:
                     self._snap_back(key, kept)
                     self._alert.value = _alert_html(f"{key}: {exc}. Kept {kept!r}.")
                     return
+                self._set_example_control()
                 self._redraw()
         return handler
+
+    def _on_example(self, change):
+        if self._closed or self._snapping:
+            return
+        value = change["new"]
+        try:
+            self.select(None if value is None or value < 0 else value)
+        except ValueError as exc:
+            self._snap_back("example", -1 if self.selected is None else self.selected)
+            self._alert.value = _alert_html(str(exc))
+
+    def _set_example_control(self):
+        """Show the selection in the example box (without triggering its handler)."""
+        box = self.controls["example"]
+        n = len(self.model.y_train)
+        self._snapping = True
+        try:
+            box.max = n - 1
+            box.value = -1 if self.selected is None else self.selected
+        finally:
+            self._snapping = False
+
+    def _on_click(self, event):
+        """A click on the picture: if it hit the decision-boundary plot, select the nearest training point.
+
+        ipyevents gives the position in the image's own pixels (dataX, dataY from the top left), whatever size
+        the picture is shown at; the figure's transform turns it into data coordinates.
+        """
+        if self._closed or "dataX" not in event:
+            return
+        height = self._canvas.get_width_height()[1]              # the top figure: the first rows of pixels
+        x_pix, y_pix = float(event["dataX"]), height - float(event["dataY"])
+        with self._lock:
+            ax = self._ax_b
+            if not ax.get_window_extent().contains(x_pix, y_pix):
+                return
+            x1, x2 = ax.transData.inverted().transform((x_pix, y_pix))
+        self.select_point(x1, x2)
 
     def _snap_back(self, key, value):
         """Show the model's `value` in control `key` again after the control was given an invalid one.
@@ -410,6 +560,39 @@ class Playground:
             f"train loss {h['train_loss'][-1]:.4f} · "
             f"test loss {h['test_loss'][-1]:.4f} · test accuracy {100 * h['test_acc'][-1]:.1f}%")
         self._alert.value = _alert_html(m.diverged["message"]) if m.diverged else ""
+        self._trace_info.value = self._trace_text()
+
+    def _trace_text(self):
+        """One or two lines under the controls: what the diagram shows now, with the recursion's numbers."""
+        t, stage, m = self.trace, self.stage, self.model
+        if t is None:
+            return ("<i>Click a training point (or type its number in <b>example</b>) to see its backward pass; "
+                    "<b>next</b> walks through the forward and backward pass layer by layer.</i>")
+        L = m.net.n_layers
+        shown = self.diagram.numbers.get("shown") or [list(range(n)) for n in m.net.sizes]
+        head = f"<b>example {self.selected}</b> (class {t['label']}, loss J<sub>i</sub> = {t['loss']:.4f})"
+
+        def units(l, values, limit=4):
+            picks = shown[l][:limit]
+            return ", ".join(f"{j}: {values(j)}" for j in picks) + (" …" if len(shown[l]) > limit else "")
+
+        if stage is None:
+            ratio = np.linalg.norm(t["deltas"][0]) / max(np.linalg.norm(t["deltas"][-1]), 1e-300)
+            return (f"{head}: frames coloured by δ of every layer, lines by ∂J<sub>i</sub>/∂w. "
+                    f"‖δ(1)‖ / ‖δ({L})‖ = {ratio:.2g}" + (" (vanishing)" if ratio < 1e-2 else ""))
+        kind, l = stage
+        if kind == "forward":
+            if l == L:
+                return f"{head} · forward, output: a({L}) = softmax(z({L})) = " + \
+                    "[" + ", ".join(f"{v:.3f}" for v in t["output"]) + "]"
+            return (f"{head} · forward, layer {l}: z = W({l}) a({l - 1}) + b({l}), a = σ(z); unit "
+                    + units(l, lambda j: f"z = {t['zs'][l - 1][j]:+.3f}, a = {t['activations'][l][j]:+.3f}"))
+        if l == L:
+            return (f"{head} · backward, output: δ({L}) = a({L}) − y = " + "[" + ", ".join(
+                f"{a:.3f} − {y:.0f} = {a - y:+.3f}" for a, y in zip(t["output"], t["target"])) + "]")
+        return (f"{head} · backward, layer {l}: δ({l}) = (W({l + 1})ᵀ δ({l + 1})) ⊙ σ'(z({l})); unit " + units(
+            l, lambda j: f"{t['back'][l - 1][j]:+.3g} × {t['sigma_primes'][l - 1][j]:.3g} = "
+                         f"{t['deltas'][l - 1][j]:+.3g}"))
 
     # ------------------------------------------------------------------ running
     def _on_run(self, change):
@@ -449,7 +632,9 @@ class Playground:
                         self.controls["run"].value = False
                     return
                 self.model.train_chunk(stop=lambda: gen != self._run_gen or self._waiting > 0)
-                if not self._waiting:                  # else the waiting control change redraws right after
+                # a waiting control change redraws right after; after a pause the picture already shows the state
+                # the model went back to (the unfinished epoch is undone), so neither needs a redraw here
+                if not self._waiting and gen == self._run_gen:
                     self._redraw()
                 diverged = self.model.diverged is not None
             if diverged:
