@@ -773,3 +773,35 @@ def test_checks_give_chinese_success_messages_and_english_again_afterwards(chine
     i18n.set_language("en")
     assert ch06.check_he_init(he_init).message == ("✅ Correct: W has shape (300, 400) and std 0.0707 ≈ "
                                                    "√(2/400) = 0.0707.")
+
+
+def test_every_ch05_09_template_has_its_chinese_entry_and_no_entry_is_stale():
+    """Each tr("...") literal in ch05-ch09 has an entry in locale/zh/exercises_ch05_09.json with the same
+    placeholders, and each entry still has its English literal (an English hint that changed fails here)."""
+    import ast
+    import json
+    import string
+    from pathlib import Path
+
+    import bplib
+
+    root = Path(bplib.__file__).resolve().parent
+    literals = {}
+    for n in range(5, 10):
+        path = root / "exercises" / f"ch0{n}.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr":
+                first = node.args[0]
+                assert isinstance(first, ast.Constant) and isinstance(first.value, str), (path.name, node.lineno)
+                literals[first.value] = {k.arg for k in node.keywords}
+    catalogue = json.loads((root / "locale" / "zh" / "exercises_ch05_09.json").read_text(encoding="utf-8"))
+
+    def fields(template):
+        return {(name, spec) for _, name, spec, _ in string.Formatter().parse(template) if name is not None}
+
+    assert sorted(set(literals) - set(catalogue)) == [], "English templates without a Chinese entry"
+    assert sorted(set(catalogue) - set(literals)) == [], "Chinese entries whose English template is gone"
+    for english, keywords in literals.items():
+        assert {name for name, _ in fields(english)} == keywords, english
+        assert fields(catalogue[english]) == fields(english), english
+        assert _has_chinese(catalogue[english]), english
