@@ -708,3 +708,100 @@ def test_backprop_check_names_the_missing_relu_derivative():
         return d1.T @ X / m, d1.mean(0), d2.T @ a1 / m, d2.mean(0)
 
     _fails_with(ch09.check_backprop_784_100_10(no_mask), "ReLU derivative")
+
+
+# ---------------------------------------------------------------------- the Chinese edition
+def _has_chinese(text):
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+@pytest.fixture
+def chinese():
+    """The checks speak Chinese inside the test; English again afterwards, whatever happens."""
+    from bplib import i18n
+
+    i18n.set_language("zh")
+    try:
+        yield
+    finally:
+        i18n.set_language("en")
+
+
+ZH_WRONG = [  # (check, wrong answer, pieces of the Chinese hint: its words and the numbers or shapes it names)
+    (ch05.check_minibatches, lambda m, bs, rng: [rng.permutation(m)[s:s + bs] for s in range(0, m - m % bs, bs)],
+     ["你丢掉了最后那个较短的批量", "m = 10 个样本中的 2 个", "order[s:s + batch_size]"]),
+    (ch05.check_sgd_update, lambda P, G, lr: [p + lr * g for p, g in zip(P, G)], ["梯度下降要逆着梯度走", "p - lr * g"]),
+    (ch06.check_he_init, lambda n_in, n_out, rng: rng.standard_normal((n_in, n_out)) * np.sqrt(2 / n_in),
+     ["W 的形状是 (400, 300)，应为 (300, 400)", "你是不是转置了"]),
+    (ch06.check_he_init, lambda n_in, n_out, rng: rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_in),
+     ["权重的标准差是 0.0500", "He 为 ReLU 设计的初始化把方差加倍：√(2 / n_in)"]),
+    (ch07.check_early_stopping, lambda losses, patience: (1, 2), ["early_stopping(", "应为"]),
+    (ch08.check_confusion_matrix, lambda t, p, k: confusion_matrix(t, p, 3), ["C 的形状是 (3, 3)，应为 (4, 4)"]),
+    (ch08.check_cross_entropy_logits, lambda z, y: float(np.log(np.exp(z).sum(1)).mean()
+                                                         - z[np.arange(len(y)), y].mean()),
+     ["logits 跨度达 2000 时 J = ", "真实值 J = 750.7", "上溢"]),
+    (ch09.check_backprop_L, lambda *args: tuple(g[:2] for g in backprop_L(*args)),     # two layers hard-coded
+     ["dW 有 2 项，但这个网络有 L = 4 层", "不要把两层写死"]),
+    (ch09.check_step_decay, lambda e, lr0, d, every: lr0 * (1 - d) ** (e // every),
+     ["`drop` 是学习率要乘上的因子", "drop = 0.1 表示保留 10%"]),
+]
+
+
+@pytest.mark.parametrize("check, answer, pieces", ZH_WRONG, ids=[f"{c.__name__}-{i}" for i, (c, _, _)
+                                                                in enumerate(ZH_WRONG)])
+def test_checks_give_chinese_hints(chinese, check, answer, pieces):
+    result = check(answer)
+    assert not result, result
+    for piece in pieces:
+        assert piece in result.message, result.message
+
+
+def test_checks_give_chinese_success_messages_and_english_again_afterwards(chinese):
+    from bplib import i18n
+
+    for check, solution, pieces in [
+        (ch05.check_minibatches, minibatches, ["一轮 = 一个新的随机排列", "⌈m / batch_size⌉"]),
+        (ch06.check_he_init, he_init, ["W 的形状为 (300, 400)，标准差 0.0707 ≈ √(2/400) = 0.0707。"]),
+        (ch08.check_cross_entropy, cross_entropy, ["J = -(1/m) Σ_i log a_(i, y_i) = 0.6192；", "独热编码"]),
+        (ch09.check_step_decay, step_decay, ["前期步子大"]),
+    ]:
+        result = check(solution)
+        assert result, result
+        assert _has_chinese(result.message), result.message
+        for piece in pieces:
+            assert piece in result.message, result.message
+    i18n.set_language("en")
+    assert ch06.check_he_init(he_init).message == ("✅ Correct: W has shape (300, 400) and std 0.0707 ≈ "
+                                                   "√(2/400) = 0.0707.")
+
+
+def test_every_ch05_09_template_has_its_chinese_entry_and_no_entry_is_stale():
+    """Each tr("...") literal in ch05-ch09 has an entry in locale/zh/exercises_ch05_09.json with the same
+    placeholders, and each entry still has its English literal (an English hint that changed fails here)."""
+    import ast
+    import json
+    import string
+    from pathlib import Path
+
+    import bplib
+
+    root = Path(bplib.__file__).resolve().parent
+    literals = {}
+    for n in range(5, 10):
+        path = root / "exercises" / f"ch0{n}.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr":
+                first = node.args[0]
+                assert isinstance(first, ast.Constant) and isinstance(first.value, str), (path.name, node.lineno)
+                literals[first.value] = {k.arg for k in node.keywords}
+    catalogue = json.loads((root / "locale" / "zh" / "exercises_ch05_09.json").read_text(encoding="utf-8"))
+
+    def fields(template):
+        return {(name, spec) for _, name, spec, _ in string.Formatter().parse(template) if name is not None}
+
+    assert sorted(set(literals) - set(catalogue)) == [], "English templates without a Chinese entry"
+    assert sorted(set(catalogue) - set(literals)) == [], "Chinese entries whose English template is gone"
+    for english, keywords in literals.items():
+        assert {name for name, _ in fields(english)} == keywords, english
+        assert fields(catalogue[english]) == fields(english), english
+        assert _has_chinese(catalogue[english]), english

@@ -6,15 +6,17 @@ Exercises: 05.1 `check_minibatches`, 05.2 `check_sgd_update`, 05.3 `check_train_
 import numpy as np
 
 from . import Hint, check, expect_array, expect_scalar, expect_true, run
+from ..i18n import tr
 
 
 def _as_batches(batches, name="minibatches"):
     if batches is None:
-        raise Hint(f"{name} returned None: did you forget the `return` statement?")
+        raise Hint(tr("{name} returned None: did you forget the `return` statement?", name=name))
     try:
         return [np.asarray(b) for b in batches]
     except TypeError:
-        raise Hint(f"{name} should return a list of index arrays, got {type(batches).__name__}") from None
+        raise Hint(tr("{name} should return a list of index arrays, got {type}", name=name,
+                      type=type(batches).__name__)) from None
 
 
 @check
@@ -29,32 +31,35 @@ def check_minibatches(minibatches):
         sizes = [b.size for b in batches]
         expected_sizes = [min(batch_size, m - s) for s in range(0, m, batch_size)]
         if sizes == [batch_size] * (m // batch_size) and m % batch_size:
-            raise Hint(f"you dropped the last, shorter batch ({m % batch_size} of m = {m} examples): keep it, so "
-                       f"every example is used once per epoch; the slices are order[s:s + batch_size] for "
-                       f"s = 0, batch_size, 2 batch_size, ... < m")
+            raise Hint(tr("you dropped the last, shorter batch ({rest} of m = {m} examples): keep it, so every "
+                          "example is used once per epoch; the slices are order[s:s + batch_size] for s = 0, "
+                          "batch_size, 2 batch_size, ... < m", rest=m % batch_size, m=m))
         expect_true(all(b.ndim == 1 and b.dtype.kind in "iu" for b in batches),
-                    "each batch should be a 1-D array of integer row indices, e.g. order[start:start + batch_size]")
+                    tr("each batch should be a 1-D array of integer row indices, e.g. "
+                       "order[start:start + batch_size]"))
         together = np.concatenate(batches) if batches else np.zeros(0, dtype=int)
         if sorted(together.tolist()) != list(range(m)):
             if together.size == m:
-                raise Hint(f"the batches should contain every index 0..{m - 1} exactly once; some repeat and some "
-                           f"are missing: did you call rng.permutation inside the loop? Draw the order once per "
-                           f"epoch, then slice it")
-            raise Hint(f"the batches should contain every index 0..{m - 1} exactly once; got sizes {sizes} for "
-                       f"m = {m}, batch_size = {batch_size}")
-        expect_true(sizes == expected_sizes, f"batch sizes should be {expected_sizes} for m = {m}, "
-                                             f"batch_size = {batch_size}; got {sizes}")
+                raise Hint(tr("the batches should contain every index 0..{last} exactly once; some repeat and "
+                              "some are missing: did you call rng.permutation inside the loop? Draw the order once "
+                              "per epoch, then slice it", last=m - 1))
+            raise Hint(tr("the batches should contain every index 0..{last} exactly once; got sizes {sizes} for "
+                          "m = {m}, batch_size = {batch_size}", last=m - 1, sizes=sizes, m=m,
+                          batch_size=batch_size))
+        expect_true(sizes == expected_sizes, tr("batch sizes should be {expected} for m = {m}, batch_size = "
+                                                "{batch_size}; got {sizes}", expected=expected_sizes, m=m,
+                                                batch_size=batch_size, sizes=sizes))
         if m > 3 and np.array_equal(together, np.arange(m)):
-            raise Hint("the examples are not shuffled: start from order = rng.permutation(m)")
+            raise Hint(tr("the examples are not shuffled: start from order = rng.permutation(m)"))
         expected = np.random.default_rng(seed).permutation(m)
         if not np.array_equal(together, expected):
             if m > 3 and all(sorted(b.tolist()) == list(range(s, s + b.size))
                              for b, s in zip(batches, range(0, m, batch_size))):
-                raise Hint("you shuffled inside each batch, but the batches are still 0..3, 4..7, ...: shuffle the "
-                           "whole order first (order = rng.permutation(m)), then cut it into slices")
-            raise Hint("the batches are shuffled, but not with the rng passed in: use order = rng.permutation(m) "
-                       "(once), so that a seed gives reproducible training")
-    return "one epoch = a fresh permutation cut into ⌈m / batch_size⌉ slices, the short last one kept."
+                raise Hint(tr("you shuffled inside each batch, but the batches are still 0..3, 4..7, ...: "
+                              "shuffle the whole order first (order = rng.permutation(m)), then cut it into slices"))
+            raise Hint(tr("the batches are shuffled, but not with the rng passed in: use order = "
+                          "rng.permutation(m) (once), so that a seed gives reproducible training"))
+    return tr("one epoch = a fresh permutation cut into ⌈m / batch_size⌉ slices, the short last one kept.")
 
 
 @check
@@ -66,17 +71,21 @@ def check_sgd_update(sgd_update):
     lr = 0.1
     new = run(sgd_update, params, grads, lr)
     if new is None:
-        raise Hint("sgd_update returned None: return the list of updated arrays")
-    expect_true(isinstance(new, (list, tuple)) and len(new) == len(params),
-                f"return a list with one updated array per parameter ({len(params)} here), got "
-                f"{type(new).__name__}" + (f" of length {len(new)}" if isinstance(new, (list, tuple)) else ""))
+        raise Hint(tr("sgd_update returned None: return the list of updated arrays"))
+    if isinstance(new, (list, tuple)):
+        expect_true(len(new) == len(params),
+                    tr("return a list with one updated array per parameter ({n} here), got {type} of length "
+                       "{length}", n=len(params), type=type(new).__name__, length=len(new)))
+    expect_true(isinstance(new, (list, tuple)),
+                tr("return a list with one updated array per parameter ({n} here), got {type}", n=len(params),
+                   type=type(new).__name__))
     for k, (p, g, got) in enumerate(zip(params, grads, new)):
         expect_array(got, p - lr * g, f"params[{k}]", mistakes={
-            "you moved *up* the gradient (+): gradient descent steps against it, p - lr * g": p + lr * g,
-            "you forgot the learning rate: p - lr * g": p - g,
-            "you returned the gradient step lr * g, not the updated parameter p - lr * g": -lr * g,
+            tr("you moved *up* the gradient (+): gradient descent steps against it, p - lr * g"): p + lr * g,
+            tr("you forgot the learning rate: p - lr * g"): p - g,
+            tr("you returned the gradient step lr * g, not the updated parameter p - lr * g"): -lr * g,
         })
-    return "W := W - α ∂J/∂W for every parameter array: the article's update rule (3.2)."
+    return tr("W := W - α ∂J/∂W for every parameter array: the article's update rule (3.2).")
 
 
 @check
@@ -86,11 +95,12 @@ def check_updates_per_epoch(updates_per_epoch):
     for m, batch_size, expected in cases:
         got = run(updates_per_epoch, m, batch_size)
         expect_scalar(got, expected, f"updates_per_epoch({m}, {batch_size})", mistakes={
-            "m // batch_size drops the last, shorter batch; round up: ⌈m / batch_size⌉": m // batch_size,
-            "this is the batch size, not the number of batches": batch_size,
+            tr("m // batch_size drops the last, shorter batch; round up: ⌈m / batch_size⌉"): m // batch_size,
+            tr("this is the batch size, not the number of batches"): batch_size,
         })
-        expect_true(float(got).is_integer(), f"updates_per_epoch({m}, {batch_size}) = {got} should be an integer")
-    return "⌈m / batch_size⌉ updates per epoch: 1 for batch GD, m for SGD, in between for mini-batches."
+        expect_true(float(got).is_integer(), tr("updates_per_epoch({m}, {batch_size}) = {got} should be an integer",
+                                                m=m, batch_size=batch_size, got=got))
+    return tr("⌈m / batch_size⌉ updates per epoch: 1 for batch GD, m for SGD, in between for mini-batches.")
 
 
 # ---------------------------------------------------------------------- 05.3 the training loop
@@ -151,42 +161,42 @@ def check_train_loop(train_loop):
         mine = net.copy()
         losses = run(train_loop, mine, X, y, kw["epochs"], kw["lr"], kw["batch_size"], kw["seed"])
         if losses is None:
-            raise Hint("train_loop returned None: return the list of per-epoch mean losses")
+            raise Hint(tr("train_loop returned None: return the list of per-epoch mean losses"))
         try:
             losses = np.asarray(losses, dtype=np.float64).reshape(-1)
         except (TypeError, ValueError):
-            raise Hint(f"train_loop should return a list of numbers (one loss per epoch), got "
-                       f"{type(losses).__name__}") from None
-        expect_true(losses.size == kw["epochs"], f"return one loss per epoch: {kw['epochs']} numbers for epochs = "
-                                                 f"{kw['epochs']}, got {losses.size}")
+            raise Hint(tr("train_loop should return a list of numbers (one loss per epoch), got {type}",
+                          type=type(losses).__name__)) from None
+        expect_true(losses.size == kw["epochs"], tr("return one loss per epoch: {epochs} numbers for epochs = "
+                                                    "{epochs}, got {size}", epochs=kw["epochs"], size=losses.size))
         moved = any(not np.array_equal(a, b) for a, b in zip(mine.params(), net.params()))
-        expect_true(moved, "the network's weights did not change: update net.weights[l] and net.biases[l] (in "
-                           "place, or by assigning new arrays) after every mini-batch")
+        expect_true(moved, tr("the network's weights did not change: update net.weights[l] and net.biases[l] (in "
+                              "place, or by assigning new arrays) after every mini-batch"))
         if np.allclose(losses, history["loss"], rtol=1e-9, atol=1e-12):
             same = all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(mine.params(), reference.params()))
-            expect_true(same, "the losses match but the final weights do not: update every W(l) and b(l) after "
-                              "computing the batch's loss, with W := W - lr dW")
+            expect_true(same, tr("the losses match but the final weights do not: update every W(l) and b(l) "
+                                 "after computing the batch's loss, with W := W - lr dW"))
             continue
         hints = {
-            "no shuffle": "the examples are not shuffled: draw order = rng.permutation(m) at the start of every "
-                          "epoch",
-            "shuffle once": "shuffle at the start of *every* epoch (one rng = np.random.default_rng(seed) before "
-                            "the loop, rng.permutation(m) inside it), not once for all epochs",
-            "drop last": "you dropped the last, shorter batch: slice order[start:start + batch_size] for every "
-                         "start in range(0, m, batch_size)",
-            "unweighted": "the epoch's loss is the mean over its *examples*: weight each batch's mean loss by its "
-                          "size (total += loss * len(idx); then divide by m); a plain mean of batch losses "
-                          "over-weights the short last batch",
-            "after": "an epoch's loss is the mean of the batch losses computed *during* the epoch (each before "
-                     "its update, weighted by batch size), as bplib.train records it, not the loss on all of X "
-                     "after the epoch",
-            "seed": "use the `seed` argument: rng = np.random.default_rng(seed), so that the same seed gives the "
-                    "same shuffles as bplib.train",
+            "no shuffle": tr("the examples are not shuffled: draw order = rng.permutation(m) at the start of "
+                             "every epoch"),
+            "shuffle once": tr("shuffle at the start of *every* epoch (one rng = np.random.default_rng(seed) "
+                               "before the loop, rng.permutation(m) inside it), not once for all epochs"),
+            "drop last": tr("you dropped the last, shorter batch: slice order[start:start + batch_size] for every "
+                            "start in range(0, m, batch_size)"),
+            "unweighted": tr("the epoch's loss is the mean over its *examples*: weight each batch's mean loss by "
+                             "its size (total += loss * len(idx); then divide by m); a plain mean of batch losses "
+                             "over-weights the short last batch"),
+            "after": tr("an epoch's loss is the mean of the batch losses computed *during* the epoch (each before "
+                        "its update, weighted by batch size), as bplib.train records it, not the loss on all of X "
+                        "after the epoch"),
+            "seed": tr("use the `seed` argument: rng = np.random.default_rng(seed), so that the same seed gives "
+                       "the same shuffles as bplib.train"),
         }
         for mistake, hint in hints.items():
             wrong = _reference_loop(net.copy(), X, y, mistake=mistake, **kw)
             if np.allclose(losses, wrong, rtol=1e-9, atol=1e-12):
                 raise Hint(hint)
-        expect_array(losses, history["loss"], "your per-epoch losses", rtol=1e-9, atol=1e-12)
-    return ("the same losses and weights as bplib.train with the same seed: shuffle every epoch, slice, keep the "
-            "last batch, update after every batch.")
+        expect_array(losses, history["loss"], tr("your per-epoch losses"), rtol=1e-9, atol=1e-12)
+    return tr("the same losses and weights as bplib.train with the same seed: shuffle every epoch, slice, keep the "
+              "last batch, update after every batch.")

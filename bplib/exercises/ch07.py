@@ -9,6 +9,7 @@ The MNIST chapter's checks used to live here (chapter 07 before the renumbering)
 import numpy as np
 
 from . import Hint, check, expect_array, expect_true, run
+from ..i18n import tr
 from .ch08 import check_confusion_matrix, check_cross_entropy, check_softmax  # noqa: F401 (old names)
 
 
@@ -55,27 +56,28 @@ def check_early_stopping(early_stopping):
     of the lowest validation loss seen up to then (the weights to keep).
     """
     hints = {
-        "zero-based": "count epochs from 1, as history['epoch'] does (the first epoch is epoch 1, not 0)",
-        "global": "the best epoch must be chosen among the epochs actually run: after stopping you never see the "
-                  "later validation losses",
-        "no patience": "stop only after `patience` epochs in a row without improvement, not at the first "
-                       "epoch that is worse",
-        "no reset": "reset the count of epochs without improvement to 0 whenever the validation loss reaches a new "
-                    "lowest value",
-        "previous": "compare each validation loss with the best (lowest) so far, not with the previous epoch's",
+        "zero-based": tr("count epochs from 1, as history['epoch'] does (the first epoch is epoch 1, not 0)"),
+        "global": tr("the best epoch must be chosen among the epochs actually run: after stopping you never see "
+                     "the later validation losses"),
+        "no patience": tr("stop only after `patience` epochs in a row without improvement, not at the first "
+                          "epoch that is worse"),
+        "no reset": tr("reset the count of epochs without improvement to 0 whenever the validation loss reaches a "
+                       "new lowest value"),
+        "previous": tr("compare each validation loss with the best (lowest) so far, not with the previous "
+                       "epoch's"),
     }
     for losses, patience in _STOP_CASES:
         got = run(early_stopping, list(losses), patience)
         if got is None:
-            raise Hint("early_stopping returned None: return the pair (best_epoch, stop_epoch)")
+            raise Hint(tr("early_stopping returned None: return the pair (best_epoch, stop_epoch)"))
         expect_true(isinstance(got, (tuple, list, np.ndarray)) and len(got) == 2,
-                    f"return a pair (best_epoch, stop_epoch), got {type(got).__name__}")
+                    tr("return a pair (best_epoch, stop_epoch), got {type}", type=type(got).__name__))
         try:
             got = tuple(int(v) for v in got if float(v).is_integer()) if all(
                 np.ndim(v) == 0 for v in got) else ()
         except (TypeError, ValueError):
             got = ()
-        expect_true(len(got) == 2, "best_epoch and stop_epoch should be two whole numbers (epoch numbers)")
+        expect_true(len(got) == 2, tr("best_epoch and stop_epoch should be two whole numbers (epoch numbers)"))
         expected = _early_stop(losses, patience)
         if got == expected:
             continue
@@ -84,9 +86,10 @@ def check_early_stopping(early_stopping):
         for mistake in ("global", "no patience", "no reset", "previous"):
             if got == _early_stop(losses, patience, mistake) != expected:
                 raise Hint(hints[mistake])
-        raise Hint(f"early_stopping({losses}, patience={patience}) = {got}, expected {expected}")
-    return ("stop after `patience` epochs without a new best validation loss, and keep the weights of the best "
-            "epoch: training time is chosen on held-out data, not on the training loss.")
+        raise Hint(tr("early_stopping({losses}, patience={patience}) = {got}, expected {expected}", losses=losses,
+                      patience=patience, got=got, expected=expected))
+    return tr("stop after `patience` epochs without a new best validation loss, and keep the weights of the best "
+              "epoch: training time is chosen on held-out data, not on the training loss.")
 
 
 # ---------------------------------------------------------------------- 07.2 BatchNorm forward
@@ -106,26 +109,26 @@ def check_batchnorm_forward(batchnorm_forward):
     if out is not None and np.shape(out) == u.shape:
         out_arr = np.asarray(out, dtype=np.float64)
         if np.allclose(out_arr, (u - u.mean(axis=0)) / np.sqrt(u.var(axis=0) + eps)):
-            raise Hint("you normalised but forgot the learned scale and shift: return γ ⊙ û + β")
-    expect_array(out, expected, "the output", rtol=1e-6, mistakes={
-        "the statistics are per unit over the batch (axis=0), not per example (axis=1)":
+            raise Hint(tr("you normalised but forgot the learned scale and shift: return γ ⊙ û + β"))
+    expect_array(out, expected, tr("the output"), rtol=1e-6, mistakes={
+        tr("the statistics are per unit over the batch (axis=0), not per example (axis=1)"):
             gamma * (u - u.mean(axis=1, keepdims=True)) / np.sqrt(u.var(axis=1, keepdims=True) + eps) + beta,
-        "use the batch variance u.var(axis=0) (dividing by m), not the unbiased ddof=1 estimate":
+        tr("use the batch variance u.var(axis=0) (dividing by m), not the unbiased ddof=1 estimate"):
             bn(u.mean(axis=0), u.var(axis=0, ddof=1)),
-        "divide by the standard deviation √(σ² + ε), not the variance": gamma * (u - u.mean(0)) / (u.var(0) + eps)
-            + beta,
-        "γ and β are swapped: γ scales, β shifts": beta * (u - u.mean(0)) / np.sqrt(u.var(0) + eps) + gamma,
-        "you left out ε: divide by √(σ² + ε), which stays safe for a unit that hardly varies over the batch "
-        "(the last column here)": bn(u.mean(axis=0), u.var(axis=0) - eps),
-        "ε belongs inside the square root: √(σ² + ε), not √σ² + ε":
+        tr("divide by the standard deviation √(σ² + ε), not the variance"):
+            gamma * (u - u.mean(0)) / (u.var(0) + eps) + beta,
+        tr("γ and β are swapped: γ scales, β shifts"): beta * (u - u.mean(0)) / np.sqrt(u.var(0) + eps) + gamma,
+        tr("you left out ε: divide by √(σ² + ε), which stays safe for a unit that hardly varies over the batch "
+           "(the last column here)"): bn(u.mean(axis=0), u.var(axis=0) - eps),
+        tr("ε belongs inside the square root: √(σ² + ε), not √σ² + ε"):
             gamma * (u - u.mean(0)) / (np.sqrt(u.var(0)) + eps) + beta,
     })
     u2 = rng.standard_normal((5, 3))                    # another shape: m = 5 examples, 3 units
     g2, b2 = rng.uniform(0.5, 2, 3), rng.standard_normal(3)
     expect_array(run(batchnorm_forward, u2, g2, b2, eps),
-                 g2 * (u2 - u2.mean(0)) / np.sqrt(u2.var(0) + eps) + b2, "the output for u of shape (5, 3)")
-    return ("every unit now has mean β and standard deviation ≈ γ over the batch, whatever the scale of u "
-            "(a little less than γ where σ² is as small as ε).")
+                 g2 * (u2 - u2.mean(0)) / np.sqrt(u2.var(0) + eps) + b2, tr("the output for u of shape (5, 3)"))
+    return tr("every unit now has mean β and standard deviation ≈ γ over the batch, whatever the scale of u "
+              "(a little less than γ where σ² is as small as ε).")
 
 
 # ---------------------------------------------------------------------- 07.3 BatchNorm backward
@@ -169,25 +172,27 @@ def check_batchnorm_backward(batchnorm_backward):
     z = γ ⊙ û + β with û = (u - μ) / √(σ² + ε), μ and σ² over the batch; dz = ∂J/∂z (m, n) for the batch loss J.
     """
     hints = {
-        "constants": "μ and σ² depend on every example of the batch, so u reaches z by three paths (directly, "
-                     "through μ, through σ²): du = (g - mean(g) - û ⊙ mean(g ⊙ û)) / √(σ² + ε) with g = dz ⊙ γ",
-        "no mean path": "you left out the path through the mean μ: subtract mean(g) over the batch",
-        "no var path": "you left out the path through the variance σ²: subtract û ⊙ mean(g ⊙ û) over the batch",
-        "no gamma": "z = γ ⊙ û + β, so ∂J/∂û = dz ⊙ γ: multiply by γ before going back through the normalisation",
-        "raw u": "∂z/∂γ = û, the normalised input, not u: dgamma = Σ_i dz_i ⊙ û_i",
-        "mean": "dz is already ∂J/∂z of the batch loss (the 1/m is inside it): sum over the batch for dgamma "
-                "and dbeta, do not average again",
-        "swapped": "dgamma and dbeta are swapped: dbeta = Σ_i dz_i, dgamma = Σ_i dz_i ⊙ û_i",
-        "one example": "γ and β are shared by every example of the batch: sum dz_i ⊙ û_i and dz_i over all "
-                       "examples i, not just the first",
+        "constants": tr("μ and σ² depend on every example of the batch, so u reaches z by three paths (directly, "
+                        "through μ, through σ²): du = (g - mean(g) - û ⊙ mean(g ⊙ û)) / √(σ² + ε) with g = dz ⊙ γ"),
+        "no mean path": tr("you left out the path through the mean μ: subtract mean(g) over the batch"),
+        "no var path": tr("you left out the path through the variance σ²: subtract û ⊙ mean(g ⊙ û) over the "
+                          "batch"),
+        "no gamma": tr("z = γ ⊙ û + β, so ∂J/∂û = dz ⊙ γ: multiply by γ before going back through the "
+                       "normalisation"),
+        "raw u": tr("∂z/∂γ = û, the normalised input, not u: dgamma = Σ_i dz_i ⊙ û_i"),
+        "mean": tr("dz is already ∂J/∂z of the batch loss (the 1/m is inside it): sum over the batch for dgamma "
+                   "and dbeta, do not average again"),
+        "swapped": tr("dgamma and dbeta are swapped: dbeta = Σ_i dz_i, dgamma = Σ_i dz_i ⊙ û_i"),
+        "one example": tr("γ and β are shared by every example of the batch: sum dz_i ⊙ û_i and dz_i over all "
+                          "examples i, not just the first"),
     }
     for k in (0, 1):
         dz, u, gamma, eps = _bn_case(k)
         got = run(batchnorm_backward, dz, u, gamma, eps)
         if got is None:
-            raise Hint("batchnorm_backward returned None: return the triple (du, dgamma, dbeta)")
+            raise Hint(tr("batchnorm_backward returned None: return the triple (du, dgamma, dbeta)"))
         expect_true(isinstance(got, (tuple, list)) and len(got) == 3,
-                    f"return a triple (du, dgamma, dbeta), got {type(got).__name__}")
+                    tr("return a triple (du, dgamma, dbeta), got {type}", type=type(got).__name__))
         expected = _bn_backward(dz, u, gamma, eps)
         for idx, name in enumerate(("du", "dgamma", "dbeta")):
             mistakes = {}
@@ -196,8 +201,8 @@ def check_batchnorm_backward(batchnorm_backward):
                 if not np.allclose(wrong, expected[idx]):
                     mistakes[hint] = wrong
             expect_array(got[idx], expected[idx], name, mistakes=mistakes)
-    return ("du = (g - mean(g) - û ⊙ mean(g ⊙ û)) / √(σ² + ε): the paths through μ and σ² take out exactly the "
-            "components of g that a shift or rescaling of the batch cannot change.")
+    return tr("du = (g - mean(g) - û ⊙ mean(g ⊙ û)) / √(σ² + ε): the paths through μ and σ² take out exactly the "
+              "components of g that a shift or rescaling of the batch cannot change.")
 
 
 # ---------------------------------------------------------------------- 07.4 the residual block's backward
@@ -216,21 +221,23 @@ def _res_backward(dh, h_prev, W, mistake=None):
 def check_residual_backward(residual_backward):
     """Exercise 07.4: residual_backward(dh, h_prev, W) -> (dh_prev, dW, db) for h = h_prev + tanh(h_prev) Wᵀ + b."""
     hints = {
-        "no skip": "h = h_prev + ...: the skip path carries dh back unchanged, so dh_prev = dh + (branch term)",
-        "only skip": "you kept only the skip path: add the branch term (dh W) ⊙ tanh'(h_prev)",
-        "W.T": "in batch-major rows, Wᵀ δ becomes dh @ W (as in δ(l) = (δ(l+1) W(l+1)) ⊙ σ'(z(l))), not dh @ W.T",
-        "1-h^2": "tanh'(x) = 1 - tanh(x)², so use 1 - tanh(h_prev)², not 1 - h_prev²",
-        "h_prev": "the branch multiplies W by a_prev = tanh(h_prev), so dW = dhᵀ a_prev, not dhᵀ h_prev",
-        "mean": "dh is already ∂J/∂h of the batch loss: db = Σ_i dh_i, do not average again",
+        "no skip": tr("h = h_prev + ...: the skip path carries dh back unchanged, so dh_prev = dh + (branch "
+                      "term)"),
+        "only skip": tr("you kept only the skip path: add the branch term (dh W) ⊙ tanh'(h_prev)"),
+        "W.T": tr("in batch-major rows, Wᵀ δ becomes dh @ W (as in δ(l) = (δ(l+1) W(l+1)) ⊙ σ'(z(l))), not "
+                  "dh @ W.T"),
+        "1-h^2": tr("tanh'(x) = 1 - tanh(x)², so use 1 - tanh(h_prev)², not 1 - h_prev²"),
+        "h_prev": tr("the branch multiplies W by a_prev = tanh(h_prev), so dW = dhᵀ a_prev, not dhᵀ h_prev"),
+        "mean": tr("dh is already ∂J/∂h of the batch loss: db = Σ_i dh_i, do not average again"),
     }
     for k, (m, n) in enumerate([(5, 4), (3, 6)]):
         rng = np.random.default_rng(740 + k)
         dh, h_prev, W = rng.standard_normal((m, n)) / m, rng.standard_normal((m, n)), rng.standard_normal((n, n))
         got = run(residual_backward, dh, h_prev, W)
         if got is None:
-            raise Hint("residual_backward returned None: return the triple (dh_prev, dW, db)")
+            raise Hint(tr("residual_backward returned None: return the triple (dh_prev, dW, db)"))
         expect_true(isinstance(got, (tuple, list)) and len(got) == 3,
-                    f"return a triple (dh_prev, dW, db), got {type(got).__name__}")
+                    tr("return a triple (dh_prev, dW, db), got {type}", type=type(got).__name__))
         expected = _res_backward(dh, h_prev, W)
         for idx, name in enumerate(("dh_prev", "dW", "db")):
             mistakes = {}
@@ -239,5 +246,5 @@ def check_residual_backward(residual_backward):
                 if not np.allclose(wrong, expected[idx]):
                     mistakes[hint] = wrong
             expect_array(got[idx], expected[idx], name, mistakes=mistakes)
-    return ("dh_prev = dh + (dh W) ⊙ tanh'(h_prev): the article's recursion plus the skip term, which carries "
-            "the error back unchanged however small the branch term becomes.")
+    return tr("dh_prev = dh + (dh W) ⊙ tanh'(h_prev): the article's recursion plus the skip term, which carries "
+              "the error back unchanged however small the branch term becomes.")

@@ -8,6 +8,7 @@ The summary chapter's checks used to live here (chapter 08 before the renumberin
 import numpy as np
 
 from . import Hint, check, expect_array, expect_scalar, expect_true, run
+from ..i18n import tr
 from .ch09 import check_backprop_784_100_10, check_clip_by_norm, check_step_decay  # noqa: F401 (old names)
 
 
@@ -32,13 +33,13 @@ def check_softmax(softmax):
     small = np.array([[1.0, 2.0, 3.0], [0.5, 0.5, -1.0]])
     got = run(softmax, small)
     expect_array(got, _softmax(small), "softmax(z)", mistakes={
-        "each row (one example) must sum to 1: normalise over axis=1, not axis=0":
+        tr("each row (one example) must sum to 1: normalise over axis=1, not axis=0"):
             np.exp(small) / np.exp(small).sum(axis=0, keepdims=True),
-        "you normalised over the whole array; each row must sum to 1 (axis=1, keepdims=True)":
+        tr("you normalised over the whole array; each row must sum to 1 (axis=1, keepdims=True)"):
             np.exp(small) / np.exp(small).sum(),
     })
     wide = np.random.default_rng(801).standard_normal((3, 7))       # k = 7 classes: no fixed width
-    expect_array(run(softmax, wide), _softmax(wide), "softmax of a (3, 7) batch")
+    expect_array(run(softmax, wide), _softmax(wide), tr("softmax of a (3, 7) batch"))
     with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
         got_big = run(softmax, _SPREAD)
         global_max = np.exp(_SPREAD - _SPREAD.max()) / np.exp(_SPREAD - _SPREAD.max()).sum(axis=1, keepdims=True)
@@ -50,14 +51,14 @@ def check_softmax(softmax):
             arr = None
     if arr is not None and arr.shape == _SPREAD.shape:
         if np.allclose(arr, global_max, equal_nan=True) and not np.allclose(arr, _softmax(_SPREAD)):
-            raise Hint("subtract each row's own maximum (axis=1, keepdims=True), not the maximum of the whole "
-                       "batch: a row far below it underflows to 0 / 0")
+            raise Hint(tr("subtract each row's own maximum (axis=1, keepdims=True), not the maximum of the whole "
+                          "batch: a row far below it underflows to 0 / 0"))
         if not np.all(np.isfinite(arr)):
-            raise Hint("softmax([[0, 1000, -1000]]) gives NaN or inf: exp(1000) overflows to inf and inf / inf = "
-                       "NaN. Subtracting the row's mean or minimum is not enough when the logits spread over "
-                       "1000; subtract each row's maximum: z - z.max(axis=1, keepdims=True) (erratum 5)")
-    expect_array(got_big, _softmax(_SPREAD), "softmax of logits spread over 2000")
-    return "softmax(z - max z) = softmax(z), and now exp never sees a positive number: no overflow."
+            raise Hint(tr("softmax([[0, 1000, -1000]]) gives NaN or inf: exp(1000) overflows to inf and inf / inf "
+                          "= NaN. Subtracting the row's mean or minimum is not enough when the logits spread over "
+                          "1000; subtract each row's maximum: z - z.max(axis=1, keepdims=True) (erratum 5)"))
+    expect_array(got_big, _softmax(_SPREAD), tr("softmax of logits spread over 2000"))
+    return tr("softmax(z - max z) = softmax(z), and now exp never sees a positive number: no overflow.")
 
 
 @check
@@ -70,13 +71,13 @@ def check_cross_entropy(cross_entropy):
     J = -np.mean(np.log(picked))
     got = run(cross_entropy, probs, labels)
     expect_scalar(got, J, "J", mistakes={
-        "you summed over the batch; J is the mean: divide by m": -np.sum(np.log(picked)),
-        "the minus sign: J = -(1/m) Σ log p, a positive number": np.mean(np.log(picked)),
-        "you averaged log p over all classes; take only the probability of the true class, "
-        "probs[np.arange(m), labels]": -np.mean(np.log(probs)),
-        "log10? use the natural log np.log": -np.mean(np.log10(picked)),
+        tr("you summed over the batch; J is the mean: divide by m"): -np.sum(np.log(picked)),
+        tr("the minus sign: J = -(1/m) Σ log p, a positive number"): np.mean(np.log(picked)),
+        tr("you averaged log p over all classes; take only the probability of the true class, "
+           "probs[np.arange(m), labels]"): -np.mean(np.log(probs)),
+        tr("log10? use the natural log np.log"): -np.mean(np.log10(picked)),
     })
-    return f"J = -(1/m) Σ_i log a_(i, y_i) = {J:.4f}; only the true class's probability counts (one-hot y)."
+    return tr("J = -(1/m) Σ_i log a_(i, y_i) = {J:.4f}; only the true class's probability counts (one-hot y).", J=J)
 
 
 @check
@@ -90,13 +91,13 @@ def check_cross_entropy_logits(cross_entropy):
     J = -float(np.mean(logp[np.arange(m), labels]))
     got = run(cross_entropy, z, labels)
     expect_scalar(got, J, "J", mistakes={
-        "you summed over the batch; J is the mean: divide by m": -np.sum(logp[np.arange(m), labels]),
-        "the minus sign: J = -(1/m) Σ_i log a_(i, y_i), a positive number": -J,
-        "you averaged -log a over all classes; take only the true class's entry, [np.arange(m), labels]":
+        tr("you summed over the batch; J is the mean: divide by m"): -np.sum(logp[np.arange(m), labels]),
+        tr("the minus sign: J = -(1/m) Σ_i log a_(i, y_i), a positive number"): -J,
+        tr("you averaged -log a over all classes; take only the true class's entry, [np.arange(m), labels]"):
             -float(np.mean(logp)),
-        "log-softmax normalises each row (axis=1, keepdims=True), not each column":
+        tr("log-softmax normalises each row (axis=1, keepdims=True), not each column"):
             -float(np.mean((z - np.log(np.exp(z).sum(axis=0, keepdims=True)))[np.arange(m), labels])),
-        "you returned the mean of the true class's logit with a minus sign, without log Σ_j exp z_ij":
+        tr("you returned the mean of the true class's logit with a minus sign, without log Σ_j exp z_ij"):
             -float(np.mean(z[np.arange(m), labels])),
     })
     big = _SPREAD
@@ -109,13 +110,13 @@ def check_cross_entropy_logits(cross_entropy):
     except (TypeError, ValueError):
         value = None
     if value is not None and np.size(got_big) == 1 and not np.isfinite(value):
-        raise Hint(f"J = {value} for logits spread over 2000 (true J = {J_big:.1f}): either exp(1000) overflowed "
-                   f"(subtract each row's maximum first), or you took log(softmax(z)), where a probability of "
-                   f"e^-2000 has underflowed to 0 and log 0 = -inf. Compute log-softmax directly: "
-                   f"s = z - max, log a = s - log Σ exp(s)")
-    expect_scalar(got_big, J_big, "J for logits spread over 2000", rtol=1e-9)
-    return (f"J = mean of log Σ exp z - z_y, computed as log-softmax: finite even when a probability is e^-2000 "
-            f"(J = {J_big:.1f} there).")
+        raise Hint(tr("J = {value} for logits spread over 2000 (true J = {J:.1f}): either exp(1000) overflowed "
+                      "(subtract each row's maximum first), or you took log(softmax(z)), where a probability of "
+                      "e^-2000 has underflowed to 0 and log 0 = -inf. Compute log-softmax directly: "
+                      "s = z - max, log a = s - log Σ exp(s)", value=value, J=J_big))
+    expect_scalar(got_big, J_big, tr("J for logits spread over 2000"), rtol=1e-9)
+    return tr("J = mean of log Σ exp z - z_y, computed as log-softmax: finite even when a probability is e^-2000 "
+              "(J = {J:.1f} there).", J=J_big)
 
 
 @check
@@ -128,22 +129,22 @@ def check_confusion_matrix(confusion_matrix):
     np.add.at(C, (y_true, y_pred), 1)
     got = run(confusion_matrix, y_true, y_pred, k)
     if got is not None and np.shape(got) == (3, 3):
-        raise Hint("C has shape (3, 3), expected (4, 4): use k for the size, not the largest label seen "
-                   "(a class may be missing from a small batch)")
+        raise Hint(tr("C has shape (3, 3), expected (4, 4): use k for the size, not the largest label seen "
+                      "(a class may be missing from a small batch)"))
     expect_array(got, C, "C", mistakes={
-        "rows must be the true class and columns the prediction: C[y_true, y_pred] += 1": C.T,
-        "only the diagonal is filled: count every (true, predicted) pair, errors included":
+        tr("rows must be the true class and columns the prediction: C[y_true, y_pred] += 1"): C.T,
+        tr("only the diagonal is filled: count every (true, predicted) pair, errors included"):
             np.diag(np.diag(C)),
-        "C[y_true, y_pred] += 1 with arrays counts a repeated pair only once (fancy indexing does not "
-        "accumulate): loop over the pairs, or use np.add.at(C, (y_true, y_pred), 1)": np.minimum(C, 1),
-        "C holds counts, not fractions: do not divide by the number of examples": C / len(y_true),
-        "labels count from 0: class i is row i, so C[t, p] += 1, not C[t - 1, p - 1]":
+        tr("C[y_true, y_pred] += 1 with arrays counts a repeated pair only once (fancy indexing does not "
+           "accumulate): loop over the pairs, or use np.add.at(C, (y_true, y_pred), 1)"): np.minimum(C, 1),
+        tr("C holds counts, not fractions: do not divide by the number of examples"): C / len(y_true),
+        tr("labels count from 0: class i is row i, so C[t, p] += 1, not C[t - 1, p - 1]"):
             np.roll(C, (-1, -1), axis=(0, 1)),
     })
-    expect_true(int(np.asarray(got).sum()) == len(y_true), "the entries of C should add up to m")
+    expect_true(int(np.asarray(got).sum()) == len(y_true), tr("the entries of C should add up to m"))
     rng = np.random.default_rng(803)                    # a second, larger case: 10 classes, 200 examples
     t, p = rng.integers(0, 10, 200), rng.integers(0, 10, 200)
     C2 = np.zeros((10, 10), dtype=np.int64)
     np.add.at(C2, (t, p), 1)
-    expect_array(run(confusion_matrix, t, p, 10), C2, "C for 200 examples of 10 classes")
-    return "C[i, j] counts examples of true class i predicted as j; the diagonal holds the correct ones."
+    expect_array(run(confusion_matrix, t, p, 10), C2, tr("C for 200 examples of 10 classes"))
+    return tr("C[i, j] counts examples of true class i predicted as j; the diagonal holds the correct ones.")

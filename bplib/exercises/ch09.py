@@ -6,6 +6,7 @@ Exercises: 09.1 `check_backprop_L`, 09.2 `check_clip_by_norm`, 09.3 `check_step_
 import numpy as np
 
 from . import Hint, check, expect_array, expect_true, run
+from ..i18n import tr
 
 
 def _softmax(z):
@@ -71,16 +72,19 @@ def _L_cases():
 
 def _two_lists(got, L, what="backprop"):
     if got is None:
-        raise Hint(f"{what} returned None: did you forget the `return` statement?")
-    expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
-                f"return a pair (dW, db) of two lists, got {type(got).__name__}"
-                + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
+        raise Hint(tr("{name} returned None: did you forget the `return` statement?", name=what))
+    if isinstance(got, (tuple, list)):
+        expect_true(len(got) == 2, tr("return a pair (dW, db) of two lists, got {type} of length {length}",
+                                      type=type(got).__name__, length=len(got)))
+    expect_true(isinstance(got, (tuple, list)), tr("return a pair (dW, db) of two lists, got {type}",
+                                                   type=type(got).__name__))
     dW, db = got
     for name, g in (("dW", dW), ("db", db)):
-        expect_true(isinstance(g, (tuple, list)), f"{name} should be a list with one array per layer, got "
-                                                  f"{type(g).__name__}")
-        expect_true(len(g) == L, f"{name} has {len(g)} entries, but this network has L = {L} layers: one gradient "
-                                 f"per layer, for any depth (loop l = L, ..., 1; don't hard-code two layers)")
+        expect_true(isinstance(g, (tuple, list)), tr("{name} should be a list with one array per layer, got {type}",
+                                                     name=name, type=type(g).__name__))
+        expect_true(len(g) == L, tr("{name} has {n} entries, but this network has L = {L} layers: one gradient per "
+                                    "layer, for any depth (loop l = L, ..., 1; don't hard-code two layers)",
+                                    name=name, n=len(g), L=L))
     return dW, db
 
 
@@ -98,23 +102,24 @@ def check_backprop_L(backprop):
         wrong = {k: _backprop_L(X, Y, weights, biases, sigma, sigma_prime, mistake=k)
                  for k in ("no 1/m", "no sigma'", "sigma'(a)", "elementwise", "one example")}
         hints = {
-            "no 1/m": "you forgot the 1/m: J is the mean over the batch, so dW(l) = (1/m) Σ_i δ(l)_i a(l-1)_iᵀ",
-            "no sigma'": "the recursion needs the derivative: δ(l) = (δ(l+1) W(l+1)) ⊙ σ'(z(l))",
-            "sigma'(a)": "σ' takes z(l), the layer's input to σ, not its output a(l) = σ(z(l))",
-            "elementwise": "δ(L) for softmax + cross-entropy is a - y; the element-wise ∇aJ ⊙ σ'(z(L)) ignores that "
-                           "every softmax output depends on every z (the article's erratum 4)",
-            "one example": "db(l) is the mean of δ(l) over the batch, not the first example's δ (erratum 3)",
+            "no 1/m": tr("you forgot the 1/m: J is the mean over the batch, so dW(l) = (1/m) Σ_i δ(l)_i "
+                         "a(l-1)_iᵀ"),
+            "no sigma'": tr("the recursion needs the derivative: δ(l) = (δ(l+1) W(l+1)) ⊙ σ'(z(l))"),
+            "sigma'(a)": tr("σ' takes z(l), the layer's input to σ, not its output a(l) = σ(z(l))"),
+            "elementwise": tr("δ(L) for softmax + cross-entropy is a - y; the element-wise ∇aJ ⊙ σ'(z(L)) ignores "
+                              "that every softmax output depends on every z (the article's erratum 4)"),
+            "one example": tr("db(l) is the mean of δ(l) over the batch, not the first example's δ (erratum 3)"),
         }
         if L > 1 and len(dW) == L and np.shape(dW[0]) == ref_W[-1].shape and np.shape(dW[-1]) == ref_W[0].shape \
                 and ref_W[0].shape != ref_W[-1].shape:
-            raise Hint("your lists run from the output back to the input: dW[0] must be ∂J/∂W(1), the first "
-                       "layer's (fill dW[l - 1] while l runs from L down to 1)")
+            raise Hint(tr("your lists run from the output back to the input: dW[0] must be ∂J/∂W(1), the first "
+                          "layer's (fill dW[l - 1] while l runs from L down to 1)"))
         for l in range(L):
             for name, g, e, idx in ((f"dW[{l}]", dW[l], ref_W[l], 0), (f"db[{l}]", db[l], ref_b[l], 1)):
                 expect_array(g, e, name, mistakes={hints[k]: w[idx][l] for k, w in wrong.items()
                                                    if not np.allclose(w[idx][l], e)})
-    return ("dW and db for depth 1, 2 and 4, non-square layers, two activations: δ(L) = a - y, "
-            "δ(l) = (δ(l+1) W(l+1)) ⊙ σ'(z(l)), dW(l) = (1/m) δ(l)ᵀ a(l-1), db(l) = mean of δ(l).")
+    return tr("dW and db for depth 1, 2 and 4, non-square layers, two activations: δ(L) = a - y, "
+              "δ(l) = (δ(l+1) W(l+1)) ⊙ σ'(z(l)), dW(l) = (1/m) δ(l)ᵀ a(l-1), db(l) = mean of δ(l).")
 
 
 # ---------------------------------------------------------------------- the earlier 08.1 (784-100-10 form)
@@ -145,16 +150,16 @@ def check_backprop_784_100_10(backprop):
     case = _two_layer_case()
     got = run(backprop, *case)
     expect_true(isinstance(got, (tuple, list)) and len(got) == 4,
-                f"return the four gradients (dW1, db1, dW2, db2), got {type(got).__name__}")
+                tr("return the four gradients (dW1, db1, dW2, db2), got {type}", type=type(got).__name__))
     expected = _reference(*case)
     no_mask = _reference(*case, relu_mask=False)
     no_m = _reference(*case, scale=False)
     for name, g, e, nm, ns in zip(("dW1", "db1", "dW2", "db2"), got, expected, no_mask, no_m):
-        mistakes = {"you forgot the 1/m of the batch mean": ns}
+        mistakes = {tr("you forgot the 1/m of the batch mean"): ns}
         if name in ("dW1", "db1"):
-            mistakes["δ(1) needs the ReLU derivative: (δ(2) W(2)) ⊙ 1(z(1) > 0)"] = nm
+            mistakes[tr("δ(1) needs the ReLU derivative: (δ(2) W(2)) ⊙ 1(z(1) > 0)")] = nm
         expect_array(g, e, name, mistakes=mistakes)
-    return "all four gradients match: δ(2) = a(2) - y, δ(1) = (δ(2) W(2)) ⊙ 1(z(1) > 0), dW = (1/m) δᵀ a_prev."
+    return tr("all four gradients match: δ(2) = a(2) - y, δ(1) = (δ(2) W(2)) ⊙ 1(z(1) > 0), dW = (1/m) δᵀ a_prev.")
 
 
 # ---------------------------------------------------------------------- 09.2 and 09.3
@@ -167,31 +172,32 @@ def check_clip_by_norm(clip_by_norm):
     max_norm = 2.0
     got = run(clip_by_norm, grads, max_norm)
     if got is None:
-        raise Hint("clip_by_norm returned None: return the list of (possibly rescaled) gradient arrays")
+        raise Hint(tr("clip_by_norm returned None: return the list of (possibly rescaled) gradient arrays"))
     expect_true(isinstance(got, (list, tuple)) and len(got) == len(grads),
-                f"return a list with one array per gradient ({len(grads)} here), got {type(got).__name__}")
+                tr("return a list with one array per gradient ({n} here), got {type}", n=len(grads),
+                   type=type(got).__name__))
     per_array = [g * min(1, max_norm / np.linalg.norm(g)) for g in grads]
     sum_of_norms = sum(float(np.linalg.norm(g)) for g in grads)
     for k, (g, out) in enumerate(zip(grads, got)):
         expect_array(out, g * max_norm / total, f"grads[{k}]", mistakes={
-            "scale all arrays by the same factor max_norm / (global norm over *all* arrays), so the direction "
-            "of the full gradient is kept": per_array[k],
-            "you clipped each entry to [-max_norm, max_norm]; rescale the whole gradient instead":
+            tr("scale all arrays by the same factor max_norm / (global norm over *all* arrays), so the direction "
+               "of the full gradient is kept"): per_array[k],
+            tr("you clipped each entry to [-max_norm, max_norm]; rescale the whole gradient instead"):
                 np.clip(g, -max_norm, max_norm),
-            "the factor is max_norm / norm, not norm / max_norm": g * total / max_norm,
-            "the global norm is √(Σ_k ‖g_k‖²) (square root of the sum of all squared entries), not the sum of "
-            "the arrays' norms Σ_k ‖g_k‖": g * max_norm / sum_of_norms,
+            tr("the factor is max_norm / norm, not norm / max_norm"): g * total / max_norm,
+            tr("the global norm is √(Σ_k ‖g_k‖²) (square root of the sum of all squared entries), not the sum of "
+               "the arrays' norms Σ_k ‖g_k‖"): g * max_norm / sum_of_norms,
         })
     small = [g * 1e-2 for g in grads]                       # global norm ≈ 0.3 < max_norm
     got_small = run(clip_by_norm, small, max_norm)
     expect_true(isinstance(got_small, (list, tuple)) and len(got_small) == len(small),
-                "return a list with one array per gradient, also when nothing needs clipping")
+                tr("return a list with one array per gradient, also when nothing needs clipping"))
     for k, (g, out) in enumerate(zip(small, got_small)):
-        expect_array(out, g, f"grads[{k}] (norm already below max_norm)", mistakes={
-            "a gradient whose norm is already below max_norm must be left unchanged (scale only when too big)":
+        expect_array(out, g, tr("grads[{k}] (norm already below max_norm)", k=k), mistakes={
+            tr("a gradient whose norm is already below max_norm must be left unchanged (scale only when too big)"):
                 g * max_norm / (total * 1e-2),
         })
-    return "one global scale factor min(1, max_norm / ‖g‖): a common guard against exploding gradients."
+    return tr("one global scale factor min(1, max_norm / ‖g‖): a common guard against exploding gradients.")
 
 
 @check
@@ -200,28 +206,30 @@ def check_step_decay(step_decay):
     def value_of(epoch, lr0, drop, every):
         got = run(step_decay, epoch, lr0, drop, every)
         if got is None:
-            raise Hint("step_decay returned None: did you forget the `return` statement?")
+            raise Hint(tr("step_decay returned None: did you forget the `return` statement?"))
         try:
             return float(np.asarray(got, dtype=float))
         except (TypeError, ValueError):
-            raise Hint(f"step_decay should return one number, got {type(got).__name__}") from None
+            raise Hint(tr("step_decay should return one number, got {type}", type=type(got).__name__)) from None
 
     lr0, drop, every = 0.1, 0.5, 10
     for epoch, expected in [(0, 0.1), (9, 0.1), (10, 0.05), (25, 0.025)]:
         value = value_of(epoch, lr0, drop, every)
         if epoch == 9 and np.isclose(value, lr0 * drop ** (epoch / every)):
-            raise Hint("the rate should stay constant within each block of `every` epochs: use integer division "
-                       "epoch // every")
+            raise Hint(tr("the rate should stay constant within each block of `every` epochs: use integer "
+                          "division epoch // every"))
         if epoch == 10 and np.isclose(value, lr0 * drop ** (epoch // every - 1)) and value != expected:
-            raise Hint("at epoch 10 the first drop has happened: lr0 · drop^(10 // 10) = 0.05")
+            raise Hint(tr("at epoch 10 the first drop has happened: lr0 · drop^(10 // 10) = 0.05"))
         expect_true(np.isclose(value, expected),
-                    f"step_decay({epoch}, {lr0}, {drop}, {every}) = {value:g}, expected {expected:g}")
+                    tr("step_decay({epoch}, {lr0}, {drop}, {every}) = {value:g}, expected {expected:g}", epoch=epoch,
+                       lr0=lr0, drop=drop, every=every, value=value, expected=expected))
     lr0, drop, every = 1.0, 0.1, 3                      # drop ≠ 1 - drop, so the two readings differ
     for epoch, expected in [(2, 1.0), (3, 0.1), (7, 0.01)]:
         value = value_of(epoch, lr0, drop, every)
         if np.isclose(value, lr0 * (1 - drop) ** (epoch // every)) and not np.isclose(value, expected):
-            raise Hint(f"`drop` is the factor the rate is multiplied by (drop = {drop} keeps {drop:.0%} of it), "
-                       f"not the fraction taken away: lr0 · drop^(epoch // every)")
+            raise Hint(tr("`drop` is the factor the rate is multiplied by (drop = {drop} keeps {drop:.0%} of it), "
+                          "not the fraction taken away: lr0 · drop^(epoch // every)", drop=drop))
         expect_true(np.isclose(value, expected),
-                    f"step_decay({epoch}, {lr0}, {drop}, {every}) = {value:g}, expected {expected:g}")
-    return "lr0 · drop^(epoch // every): big steps early, finer steps as the loss flattens."
+                    tr("step_decay({epoch}, {lr0}, {drop}, {every}) = {value:g}, expected {expected:g}", epoch=epoch,
+                       lr0=lr0, drop=drop, every=every, value=value, expected=expected))
+    return tr("lr0 · drop^(epoch // every): big steps early, finer steps as the loss flattens.")
