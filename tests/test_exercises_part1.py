@@ -898,6 +898,121 @@ def test_checks_reject_a_result_instead_of_a_function():
         ex.ch04.check_bias_grad(np.zeros(3))
 
 
+# ---------------------------------------------------------------- the Chinese edition: the same checks, in Chinese
+import ast  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import string  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from bplib import i18n  # noqa: E402
+
+#: the machinery and chapters 01-04 speak through tr(); their Chinese templates live in one catalogue
+SOURCES_01_04 = [Path(ex.__file__)] + [Path(ex.__file__).with_name(f"ch0{n}.py") for n in range(1, 5)]
+ZH_CATALOGUE_01_04 = Path(bplib.__file__).parent / "locale" / "zh" / "exercises_ch01_04.json"
+#: one prefix each for the whole course: a passing check, a failing one, and a stub's hint (after the failing prefix)
+ZH_PASS, ZH_FAIL, ZH_NOT_IMPLEMENTED = "✅ 正确：", "❌ 还没有通过：", "尚未实现"
+
+
+def tr_literals(paths):
+    """{English template: ["file:line", ...]} of every tr("...") call in `paths` (a quick coverage scanner).
+
+    Fails on a call whose template is not a literal str, and on a template with braces called without values
+    (tr formats only when given values, so an escaped {{ would be shown as it is).
+    """
+    found = {}
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            func = node.func if isinstance(node, ast.Call) else None
+            if getattr(func, "id", getattr(func, "attr", None)) != "tr":
+                continue
+            where = f"{path.name}:{node.lineno}"
+            first = node.args[0] if node.args else None
+            assert isinstance(first, ast.Constant) and isinstance(first.value, str), f"{where}: tr needs a literal"
+            assert node.keywords or not re.search("[{}]", first.value), f"{where}: braces in a template without values"
+            found.setdefault(first.value, []).append(where)
+    return found
+
+
+def _fields(template):
+    return sorted((name, spec, conv) for _, name, spec, conv in string.Formatter().parse(template) if name is not None)
+
+
+def test_zh_catalogue_has_exactly_the_templates_of_the_machinery_and_chapters_01_04():
+    literals = tr_literals(SOURCES_01_04)
+    catalogue = json.loads(ZH_CATALOGUE_01_04.read_text(encoding="utf-8"))
+    assert len(literals) > 150
+    assert sorted(set(literals) - set(catalogue)) == [], "templates without a Chinese translation"
+    assert sorted(set(catalogue) - set(literals)) == [], "translations whose English template is gone"
+    for en, zh in catalogue.items():
+        assert _fields(zh) == _fields(en), (en, zh)           # same placeholders, format specs and conversions
+        words = re.sub(r"\{[^{}]*\}", "", en)
+        assert not re.search("[A-Za-z]{2,}", words) or re.search("[\u4e00-\u9fff]", zh), (en, zh)
+
+
+@pytest.fixture
+def chinese():
+    i18n.set_language("zh")
+    try:
+        yield
+    finally:
+        i18n.set_language("en")
+
+
+def test_in_chinese_a_stub_a_wrong_and_a_right_answer_get_chinese_messages(chinese):
+    stub = ex.ch01.check_layer_forward(_stub_any)
+    assert not stub and stub.message == (
+        ZH_FAIL + ZH_NOT_IMPLEMENTED + "：请在 `_stub_any` 中写着 `raise NotImplementedError` 的地方写出函数体，"
+        "运行那个单元格，然后重新运行这个检查。")
+    wrong = ex.ch01.check_layer_forward(lambda A_prev, W, b: A_prev @ W.T)
+    assert not wrong and wrong.message == ZH_FAIL + "Z 不对：你忘了加上偏置 b"
+    wrong = ex.ch02.check_mse(lambda y_hat, y: np.sum((y_hat - y) ** 2) / len(y))
+    assert not wrong and wrong.message == ZH_FAIL + "J = 6.5713 不对：你忘了 J = (1/2m) Σ (y_hat - y)² 中的 ½"
+    right = ex.ch01.check_layer_forward(layer_forward)
+    assert right and right.message == (ZH_PASS + "Z = A_prev @ W.T + b 为每个样本给出一行 z = W a + b，"
+                                       "对任意 m 和任意层形状都成立。")
+    assert ex.ch04.check_backprop_fixed(_backprop_bug("transpose")).message.startswith(
+        ZH_FAIL + "4-4-4-4 网络，m = 6：dW 被转置了（勘误 1）")
+
+
+def test_in_chinese_a_transposed_matmul_gives_the_transpose_hint_with_the_shapes(chinese):
+    result = ex.ch01.check_layer_forward(lambda A_prev, W, b: A_prev @ W + b)
+    assert not result
+    assert result.message.startswith(ZH_FAIL + "`<lambda>`（`<lambda>` 的第 1 行）：矩阵乘法的形状不匹配：是不是忘了转置，"
+                                     "或者乘的顺序反了？A_prev 的形状为 (4, 3)，W 的形状为 (2, 3)，b 的形状为 (2,)。"), \
+        result.message
+    transposed = ex.ch04.check_weight_grad(lambda delta, A_prev: (delta.T @ A_prev / len(delta)).T)
+    assert transposed.message == ZH_FAIL + "dW (m = 6, n_l = 3, n_(l-1) = 4) 的形状为 (4, 3)，应为 (3, 4)：是不是转置了？"
+
+
+def _english_words(message):
+    """Runs of three English words in a message, outside `code` (what an untranslated hint would leave)."""
+    return re.findall(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}", re.sub(r"`[^`]*`", "", message))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_in_chinese_every_check_speaks_chinese(name, chinese):
+    check = _check(name)
+    _, solution, _, wrongs = CASES[name]
+    assert check(solution).message.startswith(ZH_PASS)
+    assert check(_stub_any).message.startswith(ZH_FAIL + ZH_NOT_IMPLEMENTED)
+    for wrong, _ in wrongs:
+        with np.errstate(all="ignore"):
+            message = check(wrong).message
+        assert message.startswith(ZH_FAIL), message
+        if "抛出了" not in message:                       # an exception's own text (NumPy's, Python's) stays English
+            assert not _english_words(message), message
+
+
+def test_switching_back_to_english_restores_the_english_messages():
+    i18n.set_language("zh")
+    try:
+        assert ex.ch01.check_layer_forward(_stub_any).message.startswith(ZH_FAIL)
+    finally:
+        i18n.set_language("en")
+    assert ex.ch01.check_layer_forward(_stub_any).message.startswith("❌ Not yet: not implemented yet")
+
+
 # ---------------------------------------------------------------- chapters 01-04's helpers: tiny, gd, widgets, graph
 import matplotlib  # noqa: E402
 

@@ -38,6 +38,11 @@ Writing a check (in chNN.py)::
   hint is given), then values with tolerance (rtol, atol). `expect_array` spots a transposed square answer on its
   own. Build the wrong values from the same inputs (e.g. ``expected * m`` for "missing 1/m").
 - Checks are deterministic: fixed inputs or a seeded ``np.random.default_rng``.
+- Every text a reader sees (hints, names of what is compared, success messages) goes through ``bplib.i18n.tr``
+  with a literal English template and its values as keywords, e.g. ``tr("you forgot to add the bias b")`` or
+  ``tr("a(L) of the {arch} network", arch=arch)``, and has its Chinese entry in ``bplib/locale/zh/``. Translate
+  whole sentences: where a hint varies, write one template per variant rather than gluing pieces together.
+  In Chinese a Result reads ``✅ 正确：...`` or ``❌ 还没有通过：...``, a stub's hint starts with ``尚未实现``.
 - Tests (tests/test_exercises_*.py): each check passes on the solution, fails with its hint on a stub raising
   NotImplementedError and on at least one typical wrong answer. `Result` is truthy iff passed.
 """
@@ -45,12 +50,15 @@ import functools
 
 import numpy as np
 
+from ..i18n import tr
+
 __all__ = ["Result", "Hint", "check", "run", "expect_array", "expect_scalar", "expect_true", "passed", "failed",
            "NOT_IMPLEMENTED"]
 
+#: the English prefixes (Chinese: "✅ 正确：" and "❌ 还没有通过："; see `passed` and `failed`)
 PASS_PREFIX = "✅ Correct: "
 FAIL_PREFIX = "❌ Not yet: "
-#: the start of the hint given for a stub that still raises NotImplementedError
+#: the start of the English hint given for a stub that still raises NotImplementedError (Chinese: "尚未实现")
 NOT_IMPLEMENTED = "not implemented yet"
 
 
@@ -75,13 +83,13 @@ class Result:
 
 
 def passed(text):
-    """A passing Result: "✅ Correct: <text>"."""
-    return Result(True, PASS_PREFIX + text)
+    """A passing Result: "✅ Correct: <text>" (in the reader's language)."""
+    return Result(True, tr("✅ Correct: {text}", text=text))
 
 
 def failed(hint):
-    """A failing Result: "❌ Not yet: <hint>"."""
-    return Result(False, FAIL_PREFIX + hint)
+    """A failing Result: "❌ Not yet: <hint>" (in the reader's language)."""
+    return Result(False, tr("❌ Not yet: {hint}", hint=hint))
 
 
 class Hint(Exception):
@@ -94,8 +102,8 @@ def check(func):
     @functools.wraps(func)
     def wrapper(student, *args, **kwargs):
         if not callable(student):
-            raise TypeError(f"{func.__name__} expects your function itself, e.g. {func.__name__}(my_function), "
-                            f"not its result; got {type(student).__name__}")
+            raise TypeError(tr("{check} expects your function itself, e.g. {check}(my_function), not its result; "
+                               "got {got}", check=func.__name__, got=type(student).__name__))
         try:
             text = func(student, *args, **kwargs)
         except Hint as hint:
@@ -141,7 +149,7 @@ def _argument_names(func, args, kwargs):
     try:
         bound = inspect.signature(func).bind_partial(*args, **kwargs)
     except (TypeError, ValueError):
-        return [f"argument {i + 1}" for i in range(len(args))], list(kwargs)
+        return [tr("argument {number}", number=i + 1) for i in range(len(args))], list(kwargs)
     names = list(bound.arguments)
     return names[:len(args)], list(kwargs)
 
@@ -151,9 +159,10 @@ def _transpose_hint(exc, args):
     text = str(exc)
     if not ("matmul" in text and "mismatch in its core dimension" in text or "shapes" in text and "not aligned" in text):
         return None
-    shapes = ", ".join(f"{n} has shape {a.shape}" for n, a in args if isinstance(a, np.ndarray) and a.ndim >= 1)
-    return (f"a matrix product has mismatched shapes: did you transpose, or multiply in the wrong order? "
-            f"{shapes}. Remember W(l) has shape (n_l, n_{{l-1}}) and a batch has one example per row.")
+    shapes = tr(", ").join(tr("{name} has shape {shape}", name=n, shape=a.shape)
+                           for n, a in args if isinstance(a, np.ndarray) and a.ndim >= 1)
+    return tr("a matrix product has mismatched shapes: did you transpose, or multiply in the wrong order? {shapes}. "
+              "Remember W(l) has shape (n_l, n_{{l-1}}) and a batch has one example per row.", shapes=shapes)
 
 
 def run(func, *args, may_modify=(), **kwargs):
@@ -169,41 +178,49 @@ def run(func, *args, may_modify=(), **kwargs):
     try:
         result = func(*call_args, **call_kwargs)
     except NotImplementedError:
-        raise Hint(f"{NOT_IMPLEMENTED}: write the body of `{name}` where it says `raise NotImplementedError`, "
-                   f"run that cell, then run this check again.") from None
+        raise Hint(tr("not implemented yet: write the body of `{name}` where it says `raise NotImplementedError`, "
+                      "run that cell, then run this check again.", name=name)) from None
     except Hint:
         raise
     except Exception as exc:  # the reader's code failed: say how, do not show a traceback
-        where = ""
+        line = None
         tb = exc.__traceback__
         while tb is not None:  # the innermost line of the reader's own function, if it is there
             if tb.tb_frame.f_code is getattr(func, "__code__", None):
-                where = f" (line {tb.tb_lineno - func.__code__.co_firstlineno + 1} of `{name}`)"
+                line = tb.tb_lineno - func.__code__.co_firstlineno + 1
             tb = tb.tb_next
         positional, keywords = _argument_names(func, args, kwargs)
         hint = _transpose_hint(exc, list(zip(positional, args)) + [(k, kwargs[k]) for k in keywords])
         if hint is not None:
-            raise Hint(f"`{name}`{where}: {hint}") from None
-        raise Hint(f"`{name}` raised {type(exc).__name__}{where}: {exc}") from None
+            if line is None:
+                raise Hint(tr("`{name}`: {hint}", name=name, hint=hint)) from None
+            raise Hint(tr("`{name}` (line {line} of `{name}`): {hint}", name=name, line=line, hint=hint)) from None
+        if line is None:
+            raise Hint(tr("`{name}` raised {error}: {message}", name=name, error=type(exc).__name__,
+                          message=exc)) from None
+        raise Hint(tr("`{name}` raised {error} (line {line} of `{name}`): {message}", name=name,
+                      error=type(exc).__name__, line=line, message=exc)) from None
     positional, keywords = _argument_names(func, args, kwargs)
     for arg_name, original, passed_in in [*zip(positional, args, call_args),
                                           *((k, kwargs[k], call_kwargs[k]) for k in keywords)]:
         if arg_name not in may_modify and not _same(passed_in, original):
-            raise Hint(f"`{name}` changed its argument `{arg_name}` in place, but the task asks for the inputs to "
-                       f"stay unchanged: work on a copy (`{arg_name}.copy()`) or build a new array (e.g. "
-                       f"`W - lr * dW` makes a new array, `W -= lr * dW` changes W)")
+            raise Hint(tr("`{name}` changed its argument `{argument}` in place, but the task asks for the inputs "
+                          "to stay unchanged: work on a copy (`{argument}.copy()`) or build a new array (e.g. "
+                          "`W - lr * dW` makes a new array, `W -= lr * dW` changes W)", name=name, argument=arg_name))
     return result
 
 
 def _as_array(value, name):
     if value is None:
-        raise Hint(f"{name} is None: did you forget the `return` statement?")
+        raise Hint(tr("{name} is None: did you forget the `return` statement?", name=name))
     if isinstance(value, tuple) and not isinstance(value, np.ndarray):
-        raise Hint(f"{name} is a tuple of {len(value)} items, expected one array: return a single array")
+        raise Hint(tr("{name} is a tuple of {count} items, expected one array: return a single array", name=name,
+                      count=len(value)))
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise Hint(f"{name} should be an array of numbers, got {type(value).__name__}") from None
+        raise Hint(tr("{name} should be an array of numbers, got {got}", name=name,
+                      got=type(value).__name__)) from None
     return arr
 
 
@@ -223,46 +240,50 @@ def expect_array(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=None):
     arr = _as_array(got, name)
     if arr.shape != expected.shape:
         if arr.ndim == 2 and arr.shape == expected.T.shape:
-            raise Hint(f"{name} has shape {arr.shape}, expected {expected.shape}: did you transpose?")
+            raise Hint(tr("{name} has shape {got}, expected {expected}: did you transpose?", name=name,
+                          got=arr.shape, expected=expected.shape))
         if arr.size == expected.size:
-            raise Hint(f"{name} has shape {arr.shape}, expected {expected.shape} (same number of entries: "
-                       f"a reshape or a missing/extra axis?)")
-        raise Hint(f"{name} has shape {arr.shape}, expected {expected.shape}")
+            raise Hint(tr("{name} has shape {got}, expected {expected} (same number of entries: a reshape or a "
+                          "missing/extra axis?)", name=name, got=arr.shape, expected=expected.shape))
+        raise Hint(tr("{name} has shape {got}, expected {expected}", name=name, got=arr.shape,
+                      expected=expected.shape))
     if not np.all(np.isfinite(arr)):
-        raise Hint(f"{name} contains NaN or inf: an overflow (exp of a large number?) or a division by zero")
+        raise Hint(tr("{name} contains NaN or inf: an overflow (exp of a large number?) or a division by zero",
+                      name=name))
     for hint, wrong in (mistakes or {}).items():
         if _close(arr, wrong, rtol, atol) and not _close(arr, expected, rtol, atol):
-            raise Hint(f"{name} is not right: {hint}")
+            raise Hint(tr("{name} is not right: {hint}", name=name, hint=hint))
     if _close(arr, expected, rtol, atol):
         return arr
     if arr.ndim == 2 and arr.shape[0] == arr.shape[1] and _close(arr, expected.T, rtol, atol):
-        raise Hint(f"{name} equals the transpose of the right answer: check the order of your matrix product")
+        raise Hint(tr("{name} equals the transpose of the right answer: check the order of your matrix product",
+                      name=name))
     err = np.abs(arr - expected)
     idx = np.unravel_index(int(np.argmax(err)), arr.shape)
     where = f"[{', '.join(str(int(i)) for i in idx)}]" if arr.ndim else ""
-    raise Hint(f"{name} has the right shape {arr.shape} but wrong values: {name}{where} = "
-               f"{arr[idx]:.6g}, expected {expected[idx]:.6g}")
+    raise Hint(tr("{name} has the right shape {shape} but wrong values: {name}{where} = {got:.6g}, expected "
+                  "{expected:.6g}", name=name, shape=arr.shape, where=where, got=arr[idx], expected=expected[idx]))
 
 
 def expect_scalar(got, expected, name, rtol=1e-6, atol=1e-9, mistakes=None):
     """Compare the reader's number with `expected` (a float); raise a `Hint` naming the mistake if known."""
     if got is None:
-        raise Hint(f"{name} is None: did you forget the `return` statement?")
+        raise Hint(tr("{name} is None: did you forget the `return` statement?", name=name))
     try:
         arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        raise Hint(f"{name} should be a number, got {type(got).__name__}") from None
+        raise Hint(tr("{name} should be a number, got {got}", name=name, got=type(got).__name__)) from None
     if arr.size != 1:
-        raise Hint(f"{name} should be one number, got an array of shape {arr.shape}: did you forget to "
-                   f"sum or average (np.mean) over the batch?")
+        raise Hint(tr("{name} should be one number, got an array of shape {shape}: did you forget to sum or average "
+                      "(np.mean) over the batch?", name=name, shape=arr.shape))
     value = float(arr.reshape(-1)[0])
     if not np.isfinite(value):
-        raise Hint(f"{name} is {value}: an overflow (exp of a large number?) or log(0)?")
+        raise Hint(tr("{name} is {value}: an overflow (exp of a large number?) or log(0)?", name=name, value=value))
     for hint, wrong in (mistakes or {}).items():
         if np.isclose(value, wrong, rtol=rtol, atol=atol) and not np.isclose(value, expected, rtol=rtol, atol=atol):
-            raise Hint(f"{name} = {value:.6g} is not right: {hint}")
+            raise Hint(tr("{name} = {value:.6g} is not right: {hint}", name=name, value=value, hint=hint))
     if not np.isclose(value, expected, rtol=rtol, atol=atol):
-        raise Hint(f"{name} = {value:.6g}, expected {expected:.6g}")
+        raise Hint(tr("{name} = {value:.6g}, expected {expected:.6g}", name=name, value=value, expected=expected))
     return value
 
 
@@ -281,6 +302,6 @@ def __getattr__(name):
             return importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
             if exc.name == f"{__name__}.{name}":
-                raise AttributeError(f"bplib.exercises has no chapter module {name!r}") from None
+                raise AttributeError(tr("bplib.exercises has no chapter module {name!r}", name=name)) from None
             raise
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,6 +6,7 @@ a multiple of k, so "divide by k" and "divide by m" differ), and each check trie
 import numpy as np
 
 from . import Hint, check, expect_array, expect_scalar, run
+from ..i18n import tr
 
 
 def _regression_cases():
@@ -18,13 +19,14 @@ def _mse_mistakes(y_hat, y):
     m, k = y.shape
     sq = np.sum((y_hat - y) ** 2)
     mistakes = {
-        "you forgot the ½ in J = (1/2m) Σ (y_hat - y)²": sq / m,
-        "you summed over the batch: divide by m (J is the mean over examples)": sq / 2,
-        "you averaged over all m·k entries and forgot the ½": sq / y.size,
+        tr("you forgot the ½ in J = (1/2m) Σ (y_hat - y)²"): sq / m,
+        tr("you summed over the batch: divide by m (J is the mean over examples)"): sq / 2,
+        tr("you averaged over all m·k entries and forgot the ½"): sq / y.size,
     }
     if k > 1:
-        mistakes["you divided by every entry (m·k); divide by m only, then sum over the k outputs"] = sq / (2 * y.size)
-        mistakes["you divided by k, the number of outputs; divide by m, the number of examples"] = sq / (2 * k)
+        mistakes[tr("you divided by every entry (m·k); divide by m only, then sum over the k outputs")] = \
+            sq / (2 * y.size)
+        mistakes[tr("you divided by k, the number of outputs; divide by m, the number of examples")] = sq / (2 * k)
     return sq / (2 * m), mistakes
 
 
@@ -37,7 +39,7 @@ def check_mse(mse):
             out = out[0]                              # the two-output version of exercise 02.1 is fine here too
         expected, mistakes = _mse_mistakes(y_hat, y)
         expect_scalar(out, expected, "J", mistakes=mistakes)
-    return "J = (1/2m) Σ (y_hat - y)²: the mean over examples of half the squared error."
+    return tr("J = (1/2m) Σ (y_hat - y)²: the mean over examples of half the squared error.")
 
 
 @check
@@ -46,23 +48,23 @@ def check_mse_and_grad(mse_and_grad):
     for y_hat, y in _regression_cases():
         out = run(mse_and_grad, y_hat, y)
         if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise Hint("return two things: the loss J (a number) and the gradient dJ/dy_hat (an array of y_hat's "
-                       "shape), e.g. `return J, G`")
+            raise Hint(tr("return two things: the loss J (a number) and the gradient dJ/dy_hat (an array of y_hat's "
+                          "shape), e.g. `return J, G`"))
         J, G = out
         m, k = y.shape
         expected, mistakes = _mse_mistakes(y_hat, y)
         expect_scalar(J, expected, "J", mistakes=mistakes)
         grad = (y_hat - y) / m
         grad_mistakes = {
-            "you forgot the 1/m: J is a mean over m examples, so each example's share of the gradient is 1/m":
+            tr("you forgot the 1/m: J is a mean over m examples, so each example's share of the gradient is 1/m"):
                 y_hat - y,
-            "the sign is wrong: J grows when y_hat moves away from y, so dJ/dy_hat = (y_hat - y) / m": -grad,
-            "the ½ cancels the 2 of the square: d/dŷ ½(ŷ - y)² = ŷ - y, not 2(ŷ - y)": 2 * grad,
+            tr("the sign is wrong: J grows when y_hat moves away from y, so dJ/dy_hat = (y_hat - y) / m"): -grad,
+            tr("the ½ cancels the 2 of the square: d/dŷ ½(ŷ - y)² = ŷ - y, not 2(ŷ - y)"): 2 * grad,
         }
         if k > 1:
-            grad_mistakes["you divided by m·k; J divides by m only, so dJ/dy_hat = (y_hat - y) / m"] = grad / k
+            grad_mistakes[tr("you divided by m·k; J divides by m only, so dJ/dy_hat = (y_hat - y) / m")] = grad / k
         expect_array(G, grad, "dJ/dy_hat", mistakes=grad_mistakes)
-    return "J = (1/2m) Σ (ŷ - y)² and dJ/dŷ = (ŷ - y) / m: the ½ cancels the square's 2, the 1/m stays."
+    return tr("J = (1/2m) Σ (ŷ - y)² and dJ/dŷ = (ŷ - y) / m: the ½ cancels the square's 2, the 1/m stays.")
 
 
 def _class_cases():
@@ -87,20 +89,20 @@ def check_cross_entropy(cross_entropy):
         with np.errstate(all="ignore"):
             J = run(cross_entropy, P, Y)
         if case == 1 and J is not None and np.size(J) == 1 and not np.isfinite(float(np.asarray(J, float).ravel()[0])):
-            raise Hint("J is NaN or inf for probabilities that underflowed to exactly 0 in classes that are NOT the "
-                       "true one: Y * np.log(P) computes 0 · log 0 = 0 · (-inf) = NaN. Only the true class's log p "
-                       "counts: take log of P[Y == 1] (or np.log(P, where=Y > 0, ...))")
+            raise Hint(tr("J is NaN or inf for probabilities that underflowed to exactly 0 in classes that are NOT "
+                          "the true one: Y * np.log(P) computes 0 · log 0 = 0 · (-inf) = NaN. Only the true class's "
+                          "log p counts: take log of P[Y == 1] (or np.log(P, where=Y > 0, ...))"))
         mistakes = {
-            "the sign is wrong: J = -(1/m) Σ y log p is positive, since log p < 0": s / m,
-            "you summed over the batch: divide by m": -s,
-            "you divided by m·k; divide by m only": -s / Y.size,
+            tr("the sign is wrong: J = -(1/m) Σ y log p is positive, since log p < 0"): s / m,
+            tr("you summed over the batch: divide by m"): -s,
+            tr("you divided by m·k; divide by m only"): -s / Y.size,
         }
         if case == 0:
-            mistakes["you used log(1 - p) too: for softmax outputs only the true class's log p counts"] = \
+            mistakes[tr("you used log(1 - p) too: for softmax outputs only the true class's log p counts")] = \
                 -(s + np.sum((1 - Y) * np.log(1 - P))) / m
         expect_scalar(J, -s / m, "J", rtol=1e-6, atol=1e-9, mistakes=mistakes)
-    return ("J = -(1/m) Σ log p_true: minus the mean log probability of the true class, finite even where other "
-            "classes' probabilities are 0.")
+    return tr("J = -(1/m) Σ log p_true: minus the mean log probability of the true class, finite even where other "
+              "classes' probabilities are 0.")
 
 
 def _reference_path(grad, w0, lr, steps, sign=-1.0):
@@ -130,18 +132,22 @@ def check_gradient_descent(gradient_descent):
         d = expected.shape[1]
         if np.shape(path) == (steps, d):
             if np.allclose(path, expected[1:]):
-                raise Hint(f"path has {steps} rows, expected {steps + 1}: put the starting point w0 in path[0]")
+                raise Hint(tr("path has {steps} rows, expected {rows}: put the starting point w0 in path[0]",
+                              steps=steps, rows=steps + 1))
             if np.allclose(path, expected[:-1]):
-                raise Hint(f"path has {steps} rows, expected {steps + 1}: you stopped one step early")
-        expect_array(path, expected, f"path (d = {d}, {steps} steps)", mistakes={
-            "you stepped uphill: the update is w := w - lr * grad(w)": _reference_path(grad, w0, lr, steps, sign=1.0),
-            "the learning rate is missing: the update is w := w - lr * grad(w)": _reference_path(grad, w0, 1.0, steps),
-            "every row is the final w: you appended one array and then changed it in place (w -= ...); "
-            "append a copy, or write w = w - lr * grad(w)": np.repeat(expected[-1:], steps + 1, axis=0),
+                raise Hint(tr("path has {steps} rows, expected {rows}: you stopped one step early",
+                              steps=steps, rows=steps + 1))
+        expect_array(path, expected, tr("path (d = {d}, {steps} steps)", d=d, steps=steps), mistakes={
+            tr("you stepped uphill: the update is w := w - lr * grad(w)"):
+                _reference_path(grad, w0, lr, steps, sign=1.0),
+            tr("the learning rate is missing: the update is w := w - lr * grad(w)"):
+                _reference_path(grad, w0, 1.0, steps),
+            tr("every row is the final w: you appended one array and then changed it in place (w -= ...); "
+               "append a copy, or write w = w - lr * grad(w)"): np.repeat(expected[-1:], steps + 1, axis=0),
         })
     grad, w0, lr, _ = _gd_cases()[0]
     expect_array(run(gradient_descent, grad, w0, lr, 0), w0.reshape(1, 2), "gradient_descent(..., steps=0)")
-    return "w := w - lr ∇J(w) in 1, 2 and 3 dimensions; path[0] is the start, and the start is left unchanged."
+    return tr("w := w - lr ∇J(w) in 1, 2 and 3 dimensions; path[0] is the start, and the start is left unchanged.")
 
 
 LR_X = np.array([1.0, 2.0, 3.0])
@@ -154,36 +160,36 @@ def check_lr_numbers(lr_answers):
     """Exercise 02.4: five numbers for J(w) = (1/2m) Σ (w x_i - y_i)², x = (1, 2, 3), y = (1, 3, 2), worked by hand."""
     answers = run(lr_answers)
     if not isinstance(answers, dict):
-        raise Hint(f"return a dict with the keys {', '.join(LR_KEYS)}")
+        raise Hint(tr("return a dict with the keys {keys}", keys=", ".join(LR_KEYS)))
     missing = [k for k in LR_KEYS if k not in answers]
     if missing:
-        raise Hint(f"the dict lacks {', '.join(missing)}")
+        raise Hint(tr("the dict lacks {keys}", keys=", ".join(missing)))
     m = LR_X.size
     sxy, sxx = float(LR_X @ LR_Y), float(LR_X @ LR_X)
     a = sxx / m
     g0 = -sxy / m
     tol = dict(rtol=2e-3, atol=1e-4)                  # four significant digits are enough
-    expect_scalar(answers["grad_at_0"], g0, "grad_at_0 = dJ/dw at w = 0", **tol, mistakes={
-        "you forgot the 1/m: J is a mean, so dJ/dw = (1/m) Σ (w x_i - y_i) x_i": -sxy,
-        "the sign is wrong: at w = 0, dJ/dw = (1/m) Σ (0 - y_i) x_i < 0": -g0,
+    expect_scalar(answers["grad_at_0"], g0, tr("grad_at_0 = dJ/dw at w = 0"), **tol, mistakes={
+        tr("you forgot the 1/m: J is a mean, so dJ/dw = (1/m) Σ (w x_i - y_i) x_i"): -sxy,
+        tr("the sign is wrong: at w = 0, dJ/dw = (1/m) Σ (0 - y_i) x_i < 0"): -g0,
     })
-    expect_scalar(answers["curvature"], a, "curvature a = d²J/dw²", **tol, mistakes={
-        "you forgot the 1/m: a = (1/m) Σ x_i²": sxx,
-        "this is 2a: the ½ in J cancels the 2 of the square": 2 * a,
+    expect_scalar(answers["curvature"], a, tr("curvature a = d²J/dw²"), **tol, mistakes={
+        tr("you forgot the 1/m: a = (1/m) Σ x_i²"): sxx,
+        tr("this is 2a: the ½ in J cancels the 2 of the square"): 2 * a,
     })
     expect_scalar(answers["w_star"], sxy / sxx, "w_star", **tol, mistakes={
-        "w* solves dJ/dw = 0: Σ (w x_i - y_i) x_i = 0, so w* = Σ x_i y_i / Σ x_i²": float(np.mean(LR_Y / LR_X)),
-        "this is Σ y_i / Σ x_i; set dJ/dw = 0 instead": float(LR_Y.sum() / LR_X.sum()),
+        tr("w* solves dJ/dw = 0: Σ (w x_i - y_i) x_i = 0, so w* = Σ x_i y_i / Σ x_i²"): float(np.mean(LR_Y / LR_X)),
+        tr("this is Σ y_i / Σ x_i; set dJ/dw = 0 instead"): float(LR_Y.sum() / LR_X.sum()),
     })
     expect_scalar(answers["lr_max"], 2 / a, "lr_max", **tol, mistakes={
-        "1/a is where the steps start to overshoot (1 - α a < 0), but they still converge up to 2/a, where "
-        "|1 - α a| reaches 1": 1 / a,
-        "each step multiplies the error by 1 - α a: it shrinks while |1 - α a| < 1, i.e. α < 2/a "
-        "(a = (1/m) Σ x², with the 1/m)": 2 / sxx,
+        tr("1/a is where the steps start to overshoot (1 - α a < 0), but they still converge up to 2/a, where "
+           "|1 - α a| reaches 1"): 1 / a,
+        tr("each step multiplies the error by 1 - α a: it shrinks while |1 - α a| < 1, i.e. α < 2/a "
+           "(a = (1/m) Σ x², with the 1/m)"): 2 / sxx,
     })
     expect_scalar(answers["w_after_one_step"], -0.1 * g0, "w_after_one_step", **tol, mistakes={
-        "you stepped uphill: w := w - α dJ/dw": 0.1 * g0,
-        "you left out the 1/m in dJ/dw": 0.1 * sxy,
+        tr("you stepped uphill: w := w - α dJ/dw"): 0.1 * g0,
+        tr("you left out the 1/m in dJ/dw"): 0.1 * sxy,
     })
-    return (f"dJ/dw(0) = {g0:.4f}, a = {a:.4f}, w* = {sxy / sxx:.4f}, α < 2/a = {2 / a:.4f}, "
-            f"one step from 0 with α = 0.1 gives w = {-0.1 * g0:.4f}.")
+    return tr("dJ/dw(0) = {g0:.4f}, a = {a:.4f}, w* = {w_star:.4f}, α < 2/a = {lr_max:.4f}, one step from 0 with "
+              "α = 0.1 gives w = {w1:.4f}.", g0=g0, a=a, w_star=sxy / sxx, lr_max=2 / a, w1=-0.1 * g0)

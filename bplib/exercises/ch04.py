@@ -5,6 +5,7 @@ import numpy as np
 
 from . import Hint, check, expect_array, expect_scalar, run
 from ..activations import sigmoid as _sigmoid, softmax as _softmax
+from ..i18n import tr
 from ..network import MLP
 
 
@@ -21,19 +22,19 @@ def check_weight_grad(weight_grad):
     """Exercise 04.1: weight_grad(delta, A_prev) -> ∂J/∂W(l) = (1/m) δᵀ A_prev, shape (n_l, n_{l-1})."""
     for delta, A_prev in _grad_cases():
         m = delta.shape[0]
-        mistakes = {"you forgot the 1/m: J is the mean over the batch, so ∂J/∂W(l) = (1/m) Σ_i δ_i a_iᵀ":
+        mistakes = {tr("you forgot the 1/m: J is the mean over the batch, so ∂J/∂W(l) = (1/m) Σ_i δ_i a_iᵀ"):
                     delta.T @ A_prev}
         if m > 1:
-            mistakes["you used only the first example; sum δ_i a_iᵀ over the whole batch, times 1/m"] = \
+            mistakes[tr("you used only the first example; sum δ_i a_iᵀ over the whole batch, times 1/m")] = \
                 np.outer(delta[0], A_prev[0])
-            mistakes["you used only the first example's δ_i a_iᵀ, times 1/m; sum over the whole batch"] = \
+            mistakes[tr("you used only the first example's δ_i a_iᵀ, times 1/m; sum over the whole batch")] = \
                 np.outer(delta[0], A_prev[0]) / m
         if delta.shape[1] == A_prev.shape[1]:
-            mistakes["this is the article's a(l-1) δ(l)ᵀ (erratum 1), the transpose of the gradient: in this square "
-                     "layer the shapes fit silently; ∂J/∂W(l) = δ(l) a(l-1)ᵀ"] = A_prev.T @ delta / m
+            mistakes[tr("this is the article's a(l-1) δ(l)ᵀ (erratum 1), the transpose of the gradient: in this "
+                        "square layer the shapes fit silently; ∂J/∂W(l) = δ(l) a(l-1)ᵀ")] = A_prev.T @ delta / m
         expect_array(run(weight_grad, delta, A_prev), delta.T @ A_prev / m,
                      f"dW (m = {m}, n_l = {delta.shape[1]}, n_(l-1) = {A_prev.shape[1]})", mistakes=mistakes)
-    return "dW = (1/m) δᵀ A_prev, the shape of W(l), for any batch and layer shape."
+    return tr("dW = (1/m) δᵀ A_prev, the shape of W(l), for any batch and layer shape.")
 
 
 @check
@@ -43,17 +44,19 @@ def check_bias_grad(bias_grad):
         m, n = delta.shape
         db = run(bias_grad, delta)
         if np.shape(db) == (1, n):
-            raise Hint(f"db has shape (1, {n}), expected ({n},): b(l) is a vector; use delta.mean(axis=0) "
-                       f"(without keepdims)")
+            raise Hint(tr("db has shape (1, {n}), expected ({n},): b(l) is a vector; use delta.mean(axis=0) "
+                          "(without keepdims)", n=n))
         if np.shape(db) == (m,) and m != n:
-            raise Hint(f"db has shape ({m},), expected ({n},): average over the examples (axis=0), not over the units")
-        mistakes = {"you forgot the 1/m: ∂J/∂b(l) = (1/m) Σ_i δ_i": delta.sum(axis=0)}
+            raise Hint(tr("db has shape ({m},), expected ({n},): average over the examples (axis=0), not over the "
+                          "units", m=m, n=n))
+        mistakes = {tr("you forgot the 1/m: ∂J/∂b(l) = (1/m) Σ_i δ_i"): delta.sum(axis=0)}
         if m > 1:
-            mistakes["erratum 3: you took one example's δ; the bias gradient sums δ over the batch, times 1/m"] = delta[0]
-            mistakes["erratum 3: this is the article's (1/m) δ(l) for a single example; the bias gradient sums δ_i "
-                     "over all m examples, then divides by m"] = delta[0] / m
+            mistakes[tr("erratum 3: you took one example's δ; the bias gradient sums δ over the batch, times "
+                        "1/m")] = delta[0]
+            mistakes[tr("erratum 3: this is the article's (1/m) δ(l) for a single example; the bias gradient sums "
+                        "δ_i over all m examples, then divides by m")] = delta[0] / m
         expect_array(db, delta.mean(axis=0), f"db (m = {m})", mistakes=mistakes)
-    return "db = (1/m) Σ_i δ_i = delta.mean(axis=0), shape (n_l,), for any batch."
+    return tr("db = (1/m) Σ_i δ_i = delta.mean(axis=0), shape (n_l,), for any batch.")
 
 
 # ------------------------------------------------------------------------------------------------ 04.3
@@ -70,7 +73,7 @@ def _uses_library(func, name):
 def check_numerical_gradient(numerical_gradient):
     """Exercise 04.3: numerical_gradient(f, x, eps) -> central differences (f(x+εe_i) - f(x-εe_i)) / 2ε, x's shape."""
     if _uses_library(numerical_gradient, "numerical_gradient"):
-        raise Hint("your function calls bplib.numerical_gradient: write the loop over the entries yourself")
+        raise Hint(tr("your function calls bplib.numerical_gradient: write the loop over the entries yourself"))
 
     def f(x):
         return float(np.sum(x ** 3) + np.prod(x.reshape(-1)[:2]))
@@ -100,20 +103,23 @@ def check_numerical_gradient(numerical_gradient):
             f_plus = f(shifted)
             shifted.flat[i] = xf.flat[i] - eps
             not_restored.flat[i] = (f_plus - f(shifted)) / (2 * eps)
-        name = f"the numerical gradient for x of shape {x.shape}" + (" (integers)" if x.dtype.kind == "i" else "")
+        if x.dtype.kind == "i":
+            name = tr("the numerical gradient for x of shape {shape} (integers)", shape=x.shape)
+        else:
+            name = tr("the numerical gradient for x of shape {shape}", shape=x.shape)
         g = run(numerical_gradient, f, x, eps)
         if x.dtype.kind == "i" and g is not None and np.shape(g) == x.shape and not np.allclose(
                 np.asarray(g, dtype=float), g_exact(xf), rtol=1e-5, atol=1e-5):
-            raise Hint("right for float x, wrong for an integer x: x ± ε was rounded to an integer because your copy "
-                       "kept x's integer dtype; make a float copy, x = np.array(x, dtype=float)")
+            raise Hint(tr("right for float x, wrong for an integer x: x ± ε was rounded to an integer because your "
+                          "copy kept x's integer dtype; make a float copy, x = np.array(x, dtype=float)"))
         expect_array(g, g_exact(xf), name, rtol=1e-5, atol=1e-5, mistakes={
-            "this is the one-sided difference (f(x+ε) - f(x)) / ε, with error O(ε); "
-            "use the central difference (f(x+ε) - f(x-ε)) / 2ε, error O(ε²)": forward,
-            "you divided by ε; the central difference divides by 2ε": missing_2,
-            "you did not put x[i] back after measuring entry i, so the later entries were measured at a shifted "
-            "point: restore the old value before moving on": not_restored,
+            tr("this is the one-sided difference (f(x+ε) - f(x)) / ε, with error O(ε); "
+               "use the central difference (f(x+ε) - f(x-ε)) / 2ε, error O(ε²)"): forward,
+            tr("you divided by ε; the central difference divides by 2ε"): missing_2,
+            tr("you did not put x[i] back after measuring entry i, so the later entries were measured at a shifted "
+               "point: restore the old value before moving on"): not_restored,
         })
-    return "central differences agree with the exact gradient to O(ε²) for vectors, matrices and integer x."
+    return tr("central differences agree with the exact gradient to O(ε²) for vectors, matrices and integer x.")
 
 
 @check
@@ -124,19 +130,19 @@ def check_relative_error(relative_error):
     diff, size = np.linalg.norm(g - n), np.linalg.norm(g) + np.linalg.norm(n)
     r = run(relative_error, g, n)
     if r is not None and np.size(r) != 1:
-        raise Hint(f"relative error should be one number, got an array of shape {np.shape(r)}: take the norm of the "
-                   f"whole array, np.linalg.norm(g - n), not entry by entry")
-    expect_scalar(r, diff / size, "relative error", rtol=1e-6, atol=0, mistakes={
-        "this is the absolute error ‖g - n‖: divide by ‖g‖ + ‖n‖ so the size of the gradient drops out": diff,
-        "you divided by ‖g‖ only; use ‖g‖ + ‖n‖": diff / np.linalg.norm(g),
+        raise Hint(tr("relative error should be one number, got an array of shape {shape}: take the norm of the "
+                      "whole array, np.linalg.norm(g - n), not entry by entry", shape=np.shape(r)))
+    expect_scalar(r, diff / size, tr("relative error"), rtol=1e-6, atol=0, mistakes={
+        tr("this is the absolute error ‖g - n‖: divide by ‖g‖ + ‖n‖ so the size of the gradient drops out"): diff,
+        tr("you divided by ‖g‖ only; use ‖g‖ + ‖n‖"): diff / np.linalg.norm(g),
     })
     with np.errstate(all="ignore"):
         zero = run(relative_error, np.zeros(3), np.zeros(3))
     if zero is not None and np.size(zero) == 1 and not np.isfinite(float(np.asarray(zero, dtype=float).ravel()[0])):
-        raise Hint("relative_error(0, 0) is NaN (0 / 0): divide by max(‖g‖ + ‖n‖, 1e-12)")
+        raise Hint(tr("relative_error(0, 0) is NaN (0 / 0): divide by max(‖g‖ + ‖n‖, 1e-12)"))
     expect_scalar(zero, 0.0, "relative_error(0, 0)", atol=1e-300)
-    return (f"relative error = ‖g - n‖ / max(‖g‖ + ‖n‖, 1e-12) = {diff / size:.1e} here, "
-            f"whatever the gradient's scale.")
+    return tr("relative error = ‖g - n‖ / max(‖g‖ + ‖n‖, 1e-12) = {error:.1e} here, whatever the gradient's scale.",
+              error=diff / size)
 
 
 # ------------------------------------------------------------------------------------------------ 04.4
@@ -180,41 +186,44 @@ def check_grad_check(grad_check):
         if any(not np.array_equal(p, q) for p, q in zip(net.params(), before)):
             for p, q in zip(net.params(), before):
                 p[...] = q
-            raise Hint("after your check the network's weights were changed: put every perturbed entry back to its "
-                       "old value (or the rest of the notebook trains a different network)")
+            raise Hint(tr("after your check the network's weights were changed: put every perturbed entry back to "
+                          "its old value (or the rest of the notebook trains a different network)"))
         if not isinstance(report, dict):
-            raise Hint(f"return a dict {{name: relative error}} with the keys {', '.join(names)}")
+            raise Hint(tr("return a dict {{name: relative error}} with the keys {keys}", keys=", ".join(names)))
         if sorted(report) != sorted(names):
-            raise Hint(f"the keys should be exactly {', '.join(names)} for this {len(net.sizes) - 1}-layer network "
-                       f"(one per W(l) and b(l), any depth); got {', '.join(map(str, report))}")
+            raise Hint(tr("the keys should be exactly {keys} for this {layers}-layer network (one per W(l) and b(l), "
+                          "any depth); got {got}", keys=", ".join(names), layers=len(net.sizes) - 1,
+                          got=", ".join(map(str, report))))
         try:
             errors = {k: float(np.asarray(v, dtype=float)) for k, v in report.items()}
         except (TypeError, ValueError):
-            raise Hint("each value should be one number, the relative error of that parameter's whole gradient "
-                       "(‖g - n‖ / max(‖g‖ + ‖n‖, 1e-12) over all its entries)") from None
+            raise Hint(tr("each value should be one number, the relative error of that parameter's whole gradient "
+                          "(‖g - n‖ / max(‖g‖ + ‖n‖, 1e-12) over all its entries)")) from None
         arch = "-".join(map(str, net.sizes))
         if bug is None:
             worst = max(errors, key=errors.get)
             if errors[worst] > 1e-7:
                 e = errors[worst]
                 if e > 0.5:
-                    reason = ("your numerical gradient is (nearly) zero: did you perturb a copy of the weights? "
-                              "Change net.weights[l - 1][i, j] itself, call net.loss(X, Y), then restore it")
-                elif e > 1e-7:
-                    reason = ("errors this size on a correct float64 network come from the method: a one-sided "
-                              "difference (use (J(θ+ε) - J(θ-ε)) / 2ε) or a wrong ε")
-                raise Hint(f"on a CORRECT {arch} network your check reports {worst}: {e:.1e} (> 1e-7): {reason}")
+                    raise Hint(tr("on a CORRECT {arch} network your check reports {worst}: {error:.1e} (> 1e-7): "
+                                  "your numerical gradient is (nearly) zero: did you perturb a copy of the weights? "
+                                  "Change net.weights[l - 1][i, j] itself, call net.loss(X, Y), then restore it",
+                                  arch=arch, worst=worst, error=e))
+                raise Hint(tr("on a CORRECT {arch} network your check reports {worst}: {error:.1e} (> 1e-7): errors "
+                              "this size on a correct float64 network come from the method: a one-sided difference "
+                              "(use (J(θ+ε) - J(θ-ε)) / 2ε) or a wrong ε", arch=arch, worst=worst, error=e))
         else:
             if errors[bug] < 1e-4:
-                raise Hint(f"your check missed a planted bug in {bug} of a {arch} network (it reports "
-                           f"{errors[bug]:.1e}): compare net.loss_and_grads's gradient with central differences of "
-                           f"net.loss(X, Y), never the analytic gradient with itself")
+                raise Hint(tr("your check missed a planted bug in {bug} of a {arch} network (it reports {error:.1e}): "
+                              "compare net.loss_and_grads's gradient with central differences of net.loss(X, Y), "
+                              "never the analytic gradient with itself", bug=bug, arch=arch, error=errors[bug]))
             wrong = [k for k in names if k != bug and errors[k] > 1e-7]
             if wrong:
-                raise Hint(f"a {arch} network with a bug only in {bug}: your check also flags {', '.join(wrong)}: "
-                           f"compare each parameter's own analytic gradient with its own numerical one")
-    return ("your check passes correct networks (< 1e-7) and points at exactly the parameter with a planted bug, "
-            "for any depth; the weights are restored.")
+                raise Hint(tr("a {arch} network with a bug only in {bug}: your check also flags {flagged}: compare "
+                              "each parameter's own analytic gradient with its own numerical one", arch=arch,
+                              bug=bug, flagged=", ".join(wrong)))
+    return tr("your check passes correct networks (< 1e-7) and points at exactly the parameter with a planted bug, "
+              "for any depth; the weights are restored.")
 
 
 # ------------------------------------------------------------------------------------------------ 04.5
@@ -262,14 +271,31 @@ def _backprop_cases():
     return cases
 
 
-BUG_HINTS = {
-    "planted": "this is still the planted bug: compare the σ' line with chapter 03 (σ'(z) = σ(z)(1 - σ(z)))",
-    "single_bias": "erratum 3: db uses one example's δ; the bias gradient sums δ over the batch, times 1/m",
-    "single_bias_m": "erratum 3: db is the article's (1/m) δ of a single example; sum δ_i over the batch, then /m",
-    "no_1/m": "every gradient is m times too large: J is the batch MEAN, divide by m",
-    "transpose": "dW is transposed (erratum 1): ∂J/∂W(l) = (1/m) δᵀ A_prev has W(l)'s shape (n_l, n_{l-1})",
-    "no_sigma_prime": "the step back lost its σ'(z(l)) factor: δ(l) = (δ(l+1) @ W(l+1)) * σ'(z(l))",
-}
+#: the bugs `backprop_variant` can plant, in the order `check_backprop_fixed` looks for them
+BUGS = ("planted", "single_bias", "single_bias_m", "no_1/m", "transpose", "no_sigma_prime")
+
+
+def _bug_hint(bug, arch, m):
+    """The hint for a backward pass that reproduces `bug` (one whole sentence per bug, in the reader's language)."""
+    if bug == "planted":
+        return tr("{arch} network, m = {m}: this is still the planted bug: compare the σ' line with chapter 03 "
+                  "(σ'(z) = σ(z)(1 - σ(z)))", arch=arch, m=m)
+    if bug == "single_bias":
+        return tr("{arch} network, m = {m}: erratum 3: db uses one example's δ; the bias gradient sums δ over the "
+                  "batch, times 1/m", arch=arch, m=m)
+    if bug == "single_bias_m":
+        return tr("{arch} network, m = {m}: erratum 3: db is the article's (1/m) δ of a single example; sum δ_i over "
+                  "the batch, then /m", arch=arch, m=m)
+    if bug == "no_1/m":
+        return tr("{arch} network, m = {m}: every gradient is m times too large: J is the batch MEAN, divide by m",
+                  arch=arch, m=m)
+    if bug == "transpose":
+        return tr("{arch} network, m = {m}: dW is transposed (erratum 1): ∂J/∂W(l) = (1/m) δᵀ A_prev has W(l)'s "
+                  "shape (n_l, n_{{l-1}})", arch=arch, m=m)
+    if bug == "no_sigma_prime":
+        return tr("{arch} network, m = {m}: the step back lost its σ'(z(l)) factor: δ(l) = (δ(l+1) @ W(l+1)) * "
+                  "σ'(z(l))", arch=arch, m=m)
+    raise ValueError(f"unknown bug {bug!r}")
 
 
 @check
@@ -280,20 +306,23 @@ def check_backprop_fixed(backprop_fixed):
         with np.errstate(all="ignore"):
             out = run(backprop_fixed, weights, biases, X, Y)
         if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise Hint("return two lists, (dW, db): dW[l - 1] is ∂J/∂W(l), db[l - 1] is ∂J/∂b(l)")
+            raise Hint(tr("return two lists, (dW, db): dW[l - 1] is ∂J/∂W(l), db[l - 1] is ∂J/∂b(l)"))
         dW, db = out
         L = len(weights)
         if not isinstance(dW, (list, tuple)) or not isinstance(db, (list, tuple)) or len(dW) != L or len(db) != L:
-            raise Hint(f"for the {arch} network dW and db must be lists of {L} arrays each (one per layer, any depth)")
+            raise Hint(tr("for the {arch} network dW and db must be lists of {L} arrays each (one per layer, any "
+                          "depth)", arch=arch, L=L))
         ref_W, ref_b = backprop_variant(weights, biases, X, Y)
-        for bug, hint in BUG_HINTS.items():
+        for bug in BUGS:
             bad_W, bad_b = backprop_variant(weights, biases, X, Y, bug)
             if all(np.shape(g) == r.shape and np.allclose(np.asarray(g, float), r) for g, r in zip(dW, bad_W)) and \
                     all(np.shape(g) == r.shape and np.allclose(np.asarray(g, float), r) for g, r in zip(db, bad_b)) and \
                     not all(np.allclose(r, q) for r, q in zip(bad_W + bad_b, ref_W + ref_b)):
-                raise Hint(f"{arch} network, m = {X.shape[0]}: {hint}")
+                raise Hint(_bug_hint(bug, arch, X.shape[0]))
         for l in range(1, L + 1):
-            expect_array(dW[l - 1], ref_W[l - 1], f"dW[{l - 1}] = ∂J/∂W({l}) of the {arch} network (m = {X.shape[0]})")
-            expect_array(db[l - 1], ref_b[l - 1], f"db[{l - 1}] = ∂J/∂b({l}) of the {arch} network (m = {X.shape[0]})")
-    return ("your backward pass matches central differences' oracle for networks of depth 1 to 4, square and "
-            "non-square, m = 1 to 7: bug found and fixed.")
+            expect_array(dW[l - 1], ref_W[l - 1], tr("dW[{index}] = ∂J/∂W({l}) of the {arch} network (m = {m})",
+                                                     index=l - 1, l=l, arch=arch, m=X.shape[0]))
+            expect_array(db[l - 1], ref_b[l - 1], tr("db[{index}] = ∂J/∂b({l}) of the {arch} network (m = {m})",
+                                                     index=l - 1, l=l, arch=arch, m=X.shape[0]))
+    return tr("your backward pass matches central differences' oracle for networks of depth 1 to 4, square and "
+              "non-square, m = 1 to 7: bug found and fixed.")
