@@ -24,6 +24,8 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
+from ..i18n import tr
+
 #: colours: negative values blue, positive orange (the playground's class colours), zero white
 SIGN_CMAP = LinearSegmentedColormap.from_list("bplib_sign", ["#1f77b4", "#ffffff", "#ff7f0e"])
 NEGATIVE, POSITIVE = "#1f77b4", "#ff7f0e"
@@ -156,7 +158,7 @@ class NetworkDiagram:
         self.frames = ax.scatter([xs[l] for l, *_ in self._slots], [ys[l][b] for l, b, *_ in self._slots],
                                  marker="s", s=side_points ** 2, facecolors="none", edgecolors="0.35",
                                  linewidths=2.5, zorder=3)
-        names = ["input x"] + [f"layer {l}" for l in range(1, L)] + ["output"]
+        names = [tr("input x")] + [tr("layer {l}", l=l) for l in range(1, L)] + [tr("output")]
         self.layer_titles = [ax.text(xs[l], self.TOP - 6, names[l], ha="center", va="bottom", fontsize=11)
                              for l in range(L + 1)]
         self.hidden_notes = [ax.text(xs[l], H - self.BOTTOM + 2, "", ha="center", va="top", fontsize=10,
@@ -237,7 +239,7 @@ class NetworkDiagram:
 
         for l in range(L + 1):
             hidden = net.sizes[l] - len(shown[l])
-            self.hidden_notes[l].set_text(f"+{hidden} not shown" if hidden else "")
+            self.hidden_notes[l].set_text(tr("+{n} not shown", n=hidden) if hidden else "")
         for b, text in enumerate(self.value_texts):
             if trace is None:
                 text.set_text("")
@@ -264,8 +266,8 @@ def _stage_label(stage, L):
         return ""
     kind, l = stage
     if kind == "forward":
-        return f"forward, layer {l}: z({l}) = W({l}) a({l - 1}) + b({l}), a({l}) = σ(z({l}))" if l < L else \
-            f"forward, output: a({L}) = softmax(z({L}))"
+        return tr("forward, layer {l}: z({l}) = W({l}) a({k}) + b({l}), a({l}) = σ(z({l}))", l=l, k=l - 1) if l < L \
+            else tr("forward, output: a({L}) = softmax(z({L}))", L=L)
     if l == L:
-        return f"backward, output: δ({L}) = a({L}) − y"
-    return f"backward, layer {l}: δ({l}) = (W({l + 1})ᵀ δ({l + 1})) ⊙ σ'(z({l}))"
+        return tr("backward, output: δ({L}) = a({L}) − y", L=L)
+    return tr("backward, layer {l}: δ({l}) = (W({n})ᵀ δ({n})) ⊙ σ'(z({l}))", l=l, n=l + 1)

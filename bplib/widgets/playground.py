@@ -47,6 +47,7 @@ from PIL import Image
 from .. import init as init_mod, optim
 from ..course.plots import CLASS_COLORS
 from ..data.toy import TOY_SETS
+from ..i18n import tr
 from .network_view import NetworkDiagram, stages, trace
 from .playground_model import ACTIVATIONS, LR_RANGE, MAX_DEPTH, MAX_WIDTH, PlaygroundModel
 
@@ -177,7 +178,8 @@ class Playground:
             if index is not None:
                 n = len(self.model.y_train)
                 if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < n:
-                    raise ValueError(f"example must be an index from 0 to {n - 1} (the training set), got {index!r}")
+                    raise ValueError(tr("example must be an index from 0 to {last} (the training set), got {got!r}",
+                                        last=n - 1, got=index))
                 index = int(index)
             self.selected = index
             if index is None:
@@ -267,14 +269,14 @@ class Playground:
         self.diagram = NetworkDiagram(self.diagram_fig.add_axes([0.0, 0.0, 1.0, 1.0]))
         self._diagram_key = None
         ax = self._ax_l
-        (self._line_train,) = ax.plot([], [], lw=2, label="train")
-        (self._line_test,) = ax.plot([], [], lw=2, ls="--", label="test")
+        (self._line_train,) = ax.plot([], [], lw=2, label=tr("train"))
+        (self._line_test,) = ax.plot([], [], lw=2, ls="--", label=tr("test"))
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))     # 0.1 0.2 0.5 1 2: short labels
         ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set(xlabel="epoch", ylabel="loss J (cross-entropy)")
-        ax.set_title("Loss per epoch", loc="left")
+        ax.set(xlabel=tr("epoch"), ylabel=tr("loss J (cross-entropy)"))
+        ax.set_title(tr("Loss per epoch"), loc="left")
         # the legend sits above the axes, beside the title: inside, the curves would run under it sooner or later
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, fontsize=9,
                   borderaxespad=0.3, handlelength=1.6, columnspacing=1.0)
@@ -293,13 +295,13 @@ class Playground:
         self._image_artist = ax.imshow(m.probabilities(), origin="lower", extent=m.extent, cmap=PROB_CMAP,
                                        vmin=0, vmax=1, interpolation="bilinear", aspect="equal")
         self._scatters = []
-        for X, y, marker, edge, label in ((m.X_train, m.y_train, "o", "white", "train"),
-                                          (m.X_test, m.y_test, "^", "black", "test")):
+        for X, y, marker, edge, label in ((m.X_train, m.y_train, "o", "white", tr("train")),
+                                          (m.X_test, m.y_test, "^", "black", tr("test"))):
             for c, color in enumerate(CLASS_COLORS):
                 pts = X[y == c]
                 self._scatters.append(ax.scatter(pts[:, 0], pts[:, 1], s=24 if marker == "o" else 30, c=color,
                                                  marker=marker, edgecolors=edge, linewidths=0.6,
-                                                 label=f"{label}, class {c}"))
+                                                 label=tr("{which}, class {c}", which=label, c=c)))
         ax.set(xlim=m.extent[:2], ylim=m.extent[2:], xlabel="x₁", ylabel="x₂")
         ax.grid(False)
         (self._selected_ring,) = ax.plot([], [], "o", ms=16, mfc="none", mec="#b00020", mew=2.5, zorder=5)
@@ -321,7 +323,7 @@ class Playground:
             self._data_key = data_key
         else:
             self._image_artist.set_data(m.probabilities())
-        self._ax_b.set_title(f"P(class 1), epoch {m.epoch}")
+        self._ax_b.set_title(tr("P(class 1), epoch {epoch}", epoch=m.epoch))
         if self.selected is not None and self.selected >= len(m.y_train):
             self.selected, self.stage = None, None          # the data changed under the selection
         if self.stage is not None and self.stage[1] > m.net.n_layers:
@@ -334,7 +336,7 @@ class Playground:
             self.trace = trace(m.net, x, m.y_train[self.selected])
             self._selected_ring.set_data([x[0]], [x[1]])
         self.diagram.update(m.net, m.extent, self.trace, self.stage)
-        self._alert_text.set_text("diverged: lower the learning rate" if m.diverged else "")
+        self._alert_text.set_text(tr("diverged: lower the learning rate") if m.diverged else "")
         self._alert_text.set_visible(bool(m.diverged))
 
         self._line_train.set_data(h["epoch"], h["train_loss"])
@@ -364,8 +366,9 @@ class Playground:
                 ax.set_xticks(range(1, len(norms) + 1), [str(l) for l in range(1, len(norms) + 1)])   # "W(1)W(2)" overlapped
                 ax.set_xlim(0.4, len(norms) + 0.6)
             ax.set_ylim(*norm_lim)
-            what = "untrained net, full batch" if untrained else "mean over the last epoch's batches"
-            ax.set(xlabel="layer l (the bar of W(l))", ylabel="‖∂J/∂W(l)‖", title=f"Gradient norm per layer\n({what})")
+            what = tr("untrained net, full batch") if untrained else tr("mean over the last epoch's batches")
+            ax.set(xlabel=tr("layer l (the bar of W(l))"), ylabel="‖∂J/∂W(l)‖",
+                   title=tr("Gradient norm per layer\n({what})", what=what))
             ax.title.set_fontsize(11)
             for a in self._animated():
                 a.set_animated(True)
@@ -411,56 +414,54 @@ class Playground:
         l2_options = sorted(set(L2_CHOICES) | {s["l2"]})
         slider = {"continuous_update": False, "style": wide}
         c = {
-            "dataset": widgets.Dropdown(options=list(TOY_SETS), value=s["dataset"], description="data",
+            "dataset": widgets.Dropdown(options=list(TOY_SETS), value=s["dataset"], description=tr("data"),
                                         layout=box(CONTROL_WIDTHS["dataset"]), style=wide),
-            "noise": widgets.FloatSlider(value=s["noise"], min=0, max=noise_max, step=0.01, description="noise",
+            "noise": widgets.FloatSlider(value=s["noise"], min=0, max=noise_max, step=0.01, description=tr("noise"),
                                          readout_format=".2f", layout=box(CONTROL_WIDTHS["noise"]), **slider),
-            "seed": widgets.BoundedIntText(value=s["seed"], min=0, max=2**32 - 1, description="seed",
+            "seed": widgets.BoundedIntText(value=s["seed"], min=0, max=2**32 - 1, description=tr("seed"),
                                            layout=box(CONTROL_WIDTHS["seed"]), style=wide),
             "l2": widgets.Dropdown(options=l2_options, value=s["l2"], description="L2",
                                    layout=box(CONTROL_WIDTHS["l2"]), style=wide),
             "lr": widgets.FloatLogSlider(value=s["lr"], base=10, min=np.log10(LR_RANGE[0]), max=np.log10(LR_RANGE[1]),
-                                         step=0.1, description="α", tooltip="learning rate α", readout_format=".4g",
+                                         step=0.1, description="α", tooltip=tr("learning rate α"), readout_format=".4g",
                                          layout=box(CONTROL_WIDTHS["lr"]), **slider),
             "optimizer": widgets.Dropdown(options=list(optim.OPTIMIZERS), value=s["optimizer"],
-                                          description="optimiser", layout=box(CONTROL_WIDTHS["optimizer"]),
+                                          description=tr("optimiser"), layout=box(CONTROL_WIDTHS["optimizer"]),
                                           style=wide),
             "batch_size": widgets.IntSlider(value=s["batch_size"], min=1, max=max(s["n_train"], s["batch_size"]),
-                                            description="batch m", tooltip="examples per mini-batch",
+                                            description=tr("batch m"), tooltip=tr("examples per mini-batch"),
                                             layout=box(CONTROL_WIDTHS["batch_size"]), **slider),
             "epochs_per_step": widgets.IntSlider(value=s["epochs_per_step"], min=1,
-                                                 max=max(50, s["epochs_per_step"]), description="epochs/step",
-                                                 tooltip="epochs trained per step (and per redraw while running)",
+                                                 max=max(50, s["epochs_per_step"]), description=tr("epochs/step"),
+                                                 tooltip=tr("epochs trained per step (and per redraw while running)"),
                                                  layout=box(CONTROL_WIDTHS["epochs_per_step"]), **slider),
-            "depth": widgets.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description="depth",
-                                       tooltip="hidden layers", layout=box(CONTROL_WIDTHS["depth"]), **slider),
-            "width": widgets.IntSlider(value=s["width"], min=1, max=MAX_WIDTH, description="width",
-                                       tooltip="units per hidden layer", layout=box(CONTROL_WIDTHS["width"]),
+            "depth": widgets.IntSlider(value=s["depth"], min=0, max=MAX_DEPTH, description=tr("depth"),
+                                       tooltip=tr("hidden layers"), layout=box(CONTROL_WIDTHS["depth"]), **slider),
+            "width": widgets.IntSlider(value=s["width"], min=1, max=MAX_WIDTH, description=tr("width"),
+                                       tooltip=tr("units per hidden layer"), layout=box(CONTROL_WIDTHS["width"]),
                                        **slider),
-            "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=s["activation"], description="activation",
+            "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=s["activation"], description=tr("activation"),
                                            layout=box(CONTROL_WIDTHS["activation"]), style=wide),
-            "init": widgets.Dropdown(options=list(init_mod.INITS), value=s["init"], description="init",
+            "init": widgets.Dropdown(options=list(init_mod.INITS), value=s["init"], description=tr("init"),
                                      layout=box(CONTROL_WIDTHS["init"]), style=wide),
         }
         for key, widget in c.items():
             widget.observe(self._make_handler(key), names="value")
-        c["run"] = widgets.ToggleButton(value=False, description="run", icon="play", tooltip="train continuously",
+        c["run"] = widgets.ToggleButton(value=False, description=tr("run"), icon="play", tooltip=tr("train continuously"),
                                         layout=box(CONTROL_WIDTHS["run"]))
-        c["step"] = widgets.Button(description="step", icon="step-forward", tooltip="train epochs_per_step epochs",
+        c["step"] = widgets.Button(description=tr("step"), icon="step-forward", tooltip=tr("train epochs_per_step epochs"),
                                    layout=box(CONTROL_WIDTHS["step"]))
-        c["reset"] = widgets.Button(description="reset", icon="undo", tooltip="back to the initial weights",
+        c["reset"] = widgets.Button(description=tr("reset"), icon="undo", tooltip=tr("back to the initial weights"),
                                     layout=box(CONTROL_WIDTHS["reset"]))
         c["run"].observe(self._on_run, names="value")
         c["step"].on_click(lambda _: self.step())
         c["reset"].on_click(lambda _: self.reset())
-        c["example"] = widgets.BoundedIntText(value=-1, min=-1, max=s["n_train"] - 1, description="example",
-                                              tooltip="a training example's number (-1: none), or click a point",
+        c["example"] = widgets.BoundedIntText(value=-1, min=-1, max=s["n_train"] - 1, description=tr("example"),
+                                              tooltip=tr("a training example's number (-1: none), or click a point"),
                                               layout=box(CONTROL_WIDTHS["example"]), style=wide)
-        c["back"] = widgets.Button(description="back", icon="step-backward", tooltip="the previous step of the "
-                                   "walk through the forward and backward pass", layout=box(CONTROL_WIDTHS["back"]))
-        c["next"] = widgets.Button(description="next", icon="step-forward", tooltip="the next step: forward pass "
-                                   "layer by layer, then the backward pass", layout=box(CONTROL_WIDTHS["next"]))
-        c["clear"] = widgets.Button(description="clear", tooltip="no example: the network's weights only",
+        c["back"] = widgets.Button(description=tr("back"), icon="step-backward", tooltip=tr("the previous step of the walk through the forward and backward pass"), layout=box(CONTROL_WIDTHS["back"]))
+        c["next"] = widgets.Button(description=tr("next"), icon="step-forward", tooltip=tr("the next step: forward pass layer by layer, then the backward pass"), layout=box(CONTROL_WIDTHS["next"]))
+        c["clear"] = widgets.Button(description=tr("clear"), tooltip=tr("no example: the network's weights only"),
                                     layout=box(CONTROL_WIDTHS["clear"]))
         c["example"].observe(self._on_example, names="value")
         c["back"].on_click(lambda _: self.trace_back())
@@ -495,7 +496,7 @@ class Playground:
                 except (TypeError, ValueError) as exc:     # e.g. NaN in a slider, None in a dropdown
                     kept = self.model.settings[key]
                     self._snap_back(key, kept)
-                    self._alert.value = _alert_html(f"{key}: {exc}. Kept {kept!r}.")
+                    self._alert.value = _alert_html(tr("{key}: {error}. Kept {kept!r}.", key=key, error=exc, kept=kept))
                     return
                 self._set_example_control()
                 self._redraw()
@@ -554,11 +555,11 @@ class Playground:
 
     def _update_labels(self):
         m, h = self.model, self.model.history
-        self._status.value = (
-            f"<span class='bplib-epoch'><b>epoch {m.epoch}</b></span> · network {'-'.join(map(str, m.sizes))} "
-            f"({m.settings['activation']}, {m.net.n_params} parameters) · α = {m.settings['lr']:.3g} · "
-            f"train loss {h['train_loss'][-1]:.4f} · "
-            f"test loss {h['test_loss'][-1]:.4f} · test accuracy {100 * h['test_acc'][-1]:.1f}%")
+        self._status.value = tr(
+            "<span class='bplib-epoch'><b>epoch {epoch}</b></span> · network {sizes} ({activation}, {n} parameters) · "
+            "α = {lr:.3g} · train loss {train:.4f} · test loss {test:.4f} · test accuracy {acc:.1f}%",
+            epoch=m.epoch, sizes="-".join(map(str, m.sizes)), activation=m.settings["activation"], n=m.net.n_params,
+            lr=m.settings["lr"], train=h["train_loss"][-1], test=h["test_loss"][-1], acc=100 * h["test_acc"][-1])
         self._alert.value = _alert_html(m.diverged["message"]) if m.diverged else ""
         self._trace_info.value = self._trace_text()
 
@@ -566,33 +567,36 @@ class Playground:
         """One or two lines under the controls: what the diagram shows now, with the recursion's numbers."""
         t, stage, m = self.trace, self.stage, self.model
         if t is None:
-            return ("<i>Click a training point (or type its number in <b>example</b>) to see its backward pass; "
-                    "<b>next</b> walks through the forward and backward pass layer by layer.</i>")
+            return tr("<i>Click a training point (or type its number in <b>example</b>) to see its backward pass; "
+                      "<b>next</b> walks through the forward and backward pass layer by layer.</i>")
         L = m.net.n_layers
         shown = self.diagram.numbers.get("shown") or [list(range(n)) for n in m.net.sizes]
-        head = f"<b>example {self.selected}</b> (class {t['label']}, loss J<sub>i</sub> = {t['loss']:.4f})"
+        head = tr("<b>example {i}</b> (class {label}, loss J<sub>i</sub> = {loss:.4f})", i=self.selected,
+                  label=t["label"], loss=t["loss"])
 
         def units(l, values, limit=4):
             picks = shown[l][:limit]
-            return ", ".join(f"{j}: {values(j)}" for j in picks) + (" …" if len(shown[l]) > limit else "")
+            return tr(", ").join(f"{j}: {values(j)}" for j in picks) + (" …" if len(shown[l]) > limit else "")
 
         if stage is None:
             ratio = np.linalg.norm(t["deltas"][0]) / max(np.linalg.norm(t["deltas"][-1]), 1e-300)
-            return (f"{head}: frames coloured by δ of every layer, lines by ∂J<sub>i</sub>/∂w. "
-                    f"‖δ(1)‖ / ‖δ({L})‖ = {ratio:.2g}" + (" (vanishing)" if ratio < 1e-2 else ""))
+            return tr("{head}: frames coloured by δ of every layer, lines by ∂J<sub>i</sub>/∂w. "
+                      "‖δ(1)‖ / ‖δ({L})‖ = {ratio:.2g}", head=head, L=L, ratio=ratio) + \
+                (tr(" (vanishing)") if ratio < 1e-2 else "")
         kind, l = stage
         if kind == "forward":
             if l == L:
-                return f"{head} · forward, output: a({L}) = softmax(z({L})) = " + \
-                    "[" + ", ".join(f"{v:.3f}" for v in t["output"]) + "]"
-            return (f"{head} · forward, layer {l}: z = W({l}) a({l - 1}) + b({l}), a = σ(z); unit "
-                    + units(l, lambda j: f"z = {t['zs'][l - 1][j]:+.3f}, a = {t['activations'][l][j]:+.3f}"))
+                return tr("{head} · forward, output: a({L}) = softmax(z({L})) = [{values}]", head=head, L=L,
+                          values=", ".join(f"{v:.3f}" for v in t["output"]))
+            return tr("{head} · forward, layer {l}: z = W({l}) a({k}) + b({l}), a = σ(z); unit {units}", head=head,
+                      l=l, k=l - 1,
+                      units=units(l, lambda j: f"z = {t['zs'][l - 1][j]:+.3f}, a = {t['activations'][l][j]:+.3f}"))
         if l == L:
-            return (f"{head} · backward, output: δ({L}) = a({L}) − y = " + "[" + ", ".join(
-                f"{a:.3f} − {y:.0f} = {a - y:+.3f}" for a, y in zip(t["output"], t["target"])) + "]")
-        return (f"{head} · backward, layer {l}: δ({l}) = (W({l + 1})ᵀ δ({l + 1})) ⊙ σ'(z({l})); unit " + units(
-            l, lambda j: f"{t['back'][l - 1][j]:+.3g} × {t['sigma_primes'][l - 1][j]:.3g} = "
-                         f"{t['deltas'][l - 1][j]:+.3g}"))
+            return tr("{head} · backward, output: δ({L}) = a({L}) − y = [{values}]", head=head, L=L, values=", ".join(
+                f"{a:.3f} − {y:.0f} = {a - y:+.3f}" for a, y in zip(t["output"], t["target"])))
+        return tr("{head} · backward, layer {l}: δ({l}) = (W({n})ᵀ δ({n})) ⊙ σ'(z({l})); unit {units}", head=head,
+                  l=l, n=l + 1, units=units(l, lambda j: f"{t['back'][l - 1][j]:+.3g} × {t['sigma_primes'][l - 1][j]:.3g}"
+                                                         f" = {t['deltas'][l - 1][j]:+.3g}"))
 
     # ------------------------------------------------------------------ running
     def _on_run(self, change):
@@ -608,7 +612,7 @@ class Playground:
             self.controls["run"].value = False
             return
         _hook_kernel_interrupt()
-        self.controls["run"].description, self.controls["run"].icon = "pause", "pause"
+        self.controls["run"].description, self.controls["run"].icon = tr("pause"), "pause"
         with self._lock:
             self._run_gen += 1
             gen = self._run_gen
@@ -620,7 +624,7 @@ class Playground:
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
-        self.controls["run"].description, self.controls["run"].icon = "run", "play"
+        self.controls["run"].description, self.controls["run"].icon = tr("run"), "play"
 
     def _run_loop(self, gen):
         while True:

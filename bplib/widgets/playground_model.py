@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import _checks, activations, init as init_mod, losses, optim
 from ..data.toy import TOY_SETS, limits, make_toy
+from ..i18n import tr
 from ..network import MLP
 from ..train import Divergence, run_epoch
 
@@ -50,7 +51,8 @@ LIVE_SETTINGS = ("lr", "batch_size", "l2", "epochs_per_step")
 
 def _int_in(value, lo, hi, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer from {lo} to {hi}, got {value!r}")
+        raise ValueError(tr("{name} must be an integer from {lo} to {hi}, got {value!r}", name=name, lo=lo, hi=hi,
+                            value=value))
     return int(value)
 
 
@@ -58,7 +60,8 @@ def validate(settings):
     """Check a (partial) settings dict; return a cleaned copy or raise TypeError/ValueError naming the setting."""
     unknown = sorted(set(settings) - set(DEFAULTS))
     if unknown:
-        raise TypeError(f"unknown playground setting(s) {unknown}; valid settings are {sorted(DEFAULTS)}")
+        raise TypeError(tr("unknown playground setting(s) {unknown}; valid settings are {valid}", unknown=unknown,
+                           valid=sorted(DEFAULTS)))
     out = {}
     for key, value in settings.items():
         if key in ("dataset", "activation", "init", "optimizer"):
@@ -68,7 +71,8 @@ def validate(settings):
         elif key == "noise":
             value = _checks.non_negative_number(value, "noise")
             if value > 1:
-                raise ValueError(f"noise must be from 0 to 1 (a standard deviation in data units), got {value!r}")
+                raise ValueError(tr("noise must be from 0 to 1 (a standard deviation in data units), got {value!r}",
+                                    value=value))
         elif key in ("n_train", "n_test"):
             value = _int_in(value, 2 if key == "n_train" else 1, 5000, key)
         elif key == "depth":
@@ -78,8 +82,8 @@ def validate(settings):
         elif key == "lr":
             value = _checks.positive_number(value, "lr (the learning rate α)")
             if not LR_RANGE[0] <= value <= LR_RANGE[1]:
-                raise ValueError(f"lr (the learning rate α) must be from {LR_RANGE[0]:g} to {LR_RANGE[1]:g}, "
-                                 f"the slider's range, got {value!r}")
+                raise ValueError(tr("lr (the learning rate α) must be from {lo:g} to {hi:g}, the slider's range, "
+                                    "got {value!r}", lo=LR_RANGE[0], hi=LR_RANGE[1], value=value))
         elif key == "batch_size":
             value = _int_in(value, 1, 5000, "batch_size")
         elif key == "l2":
@@ -192,7 +196,8 @@ class PlaygroundModel:
         self.optimizer = optim.make_optimizer(self.settings["optimizer"])
         message = Divergence.message(epoch, None, reason, self.settings["lr"])
         self.diverged = {"epoch": epoch, "message": (
-            f"{message} Move the slider down, or press reset. The plots show the last good epoch, {epoch - 1}.")}
+            tr("{message} Move the slider down, or press reset. The plots show the last good epoch, {last}.",
+               message=message, last=epoch - 1))}
 
     def train_chunk(self, epochs=None, stop=None):
         """Train `epochs` (default settings["epochs_per_step"]) epochs of mini-batch descent; return epochs done.
@@ -250,8 +255,9 @@ class PlaygroundModel:
     def summary(self):
         """One deterministic line: data, architecture, epoch and rounded losses."""
         s, h = self.settings, self.history
-        text = (f"{s['dataset']}, sizes {self.sizes}, {s['activation']}, {s['optimizer']} lr={s['lr']:.4g}: "
-                f"epoch {self.epoch}, train loss {h['train_loss'][-1]:.4f}, test loss {h['test_loss'][-1]:.4f}, "
-                f"test accuracy {100 * h['test_acc'][-1]:.1f}%")
-        return text + (" (diverged)" if self.diverged else "")
+        text = tr("{dataset}, sizes {sizes}, {activation}, {optimizer} lr={lr:.4g}: epoch {epoch}, train loss "
+                  "{train:.4f}, test loss {test:.4f}, test accuracy {acc:.1f}%", dataset=s["dataset"], sizes=self.sizes,
+                  activation=s["activation"], optimizer=s["optimizer"], lr=s["lr"], epoch=self.epoch,
+                  train=h["train_loss"][-1], test=h["test_loss"][-1], acc=100 * h["test_acc"][-1])
+        return text + (tr(" (diverged)") if self.diverged else "")
 
