@@ -3,10 +3,11 @@
     fonts.use_cjk_font()       # the Chinese edition: bplib.course.setup(language="zh") calls it
     fonts.use_latin_fonts()    # back to matplotlib's own fonts: bplib.course.setup(language="en")
 
-The first font of `CJK_FONTS` that matplotlib can find is put in front of rcParams["font.sans-serif"]; DejaVu Sans
-stays right behind it, so a glyph the CJK font lacks (a rare maths symbol) still comes from DejaVu Sans through
-matplotlib's per-glyph font fallback, and $...$ maths keeps its own mathtext fonts. If no font of the list is
-installed, `use_cjk_font` prints one line saying which font to install.
+The first font of `CJK_FONTS` that matplotlib can find is put in front of rcParams["font.sans-serif"], and
+rcParams["font.family"] becomes ["DejaVu Sans", <that font>]: through matplotlib's per-glyph font fallback, Latin
+letters, Greek and maths symbols still come from DejaVu Sans (as in the English edition) and only the Chinese
+characters from the CJK font; $...$ maths keeps its own mathtext fonts. If no font of the list is installed,
+`use_cjk_font` prints one line saying which font to install.
 """
 import re
 
@@ -91,9 +92,12 @@ def install_hint():
 
 
 def use_cjk_font(candidates=None, verbose=True):
-    """Put the first installed Chinese font in front of rcParams["font.sans-serif"]; returns its name or None.
+    """Use the first installed Chinese font for Chinese glyphs; returns its name, or None if there is none.
 
-    DejaVu Sans stays in the list right behind it. If none is found the fonts are left as they are and, with
+    The font goes in front of rcParams["font.sans-serif"], and rcParams["font.family"] becomes
+    ["DejaVu Sans", <it>]: matplotlib takes each glyph from the first family that has it, so Latin letters,
+    Greek and maths symbols (α, δ, ‖, ∂, −) look as in the English edition and Chinese comes from the CJK font
+    (a CJK font first would draw ‖ and ∂ full-width). If none is found the fonts are left as they are and, with
     verbose, the one-line `install_hint` is printed.
     """
     name = find_cjk_font(candidates)
@@ -103,18 +107,15 @@ def use_cjk_font(candidates=None, verbose=True):
         return None
     rc = matplotlib.rcParams
     if _state["latin"] is None:
-        _state["latin"] = list(rc["font.sans-serif"])
-    latin = [f for f in _state["latin"] if f not in CJK_FONTS]
-    rc["font.sans-serif"] = [name, "DejaVu Sans"] + [f for f in latin if f != "DejaVu Sans"]
+        _state["latin"] = {"font.family": list(rc["font.family"]), "font.sans-serif": list(rc["font.sans-serif"])}
+    sans = [f for f in _state["latin"]["font.sans-serif"] if f not in CJK_FONTS]
+    rc["font.sans-serif"] = [name] + sans + ([] if "DejaVu Sans" in sans else ["DejaVu Sans"])
+    rc["font.family"] = ["DejaVu Sans", name]
     return name
 
 
 def use_latin_fonts():
-    """Undo `use_cjk_font`: rcParams["font.sans-serif"] without the Chinese fonts. Returns the list."""
-    rc = matplotlib.rcParams
+    """Undo `use_cjk_font`: rcParams["font.family"] and ["font.sans-serif"] as they were before it."""
     if _state["latin"] is not None:
-        rc["font.sans-serif"] = _state["latin"]
+        matplotlib.rcParams.update(_state["latin"])
         _state["latin"] = None
-    elif any(f in CJK_FONTS for f in rc["font.sans-serif"]):
-        rc["font.sans-serif"] = [f for f in rc["font.sans-serif"] if f not in CJK_FONTS]
-    return list(rc["font.sans-serif"])
