@@ -5,8 +5,9 @@
     graph        the computational graph of the tiny network, forward values and backward δ (chapter 03)
     descent      chapter 02's loss surfaces and gradient-descent paths (1-D and 2-D)
     tiny         the hand-worked 2-2-2 network of chapters 01, 03 and 04
+    fonts        a Chinese font for matplotlib (setup(language="zh") picks it)
 """
-from . import descent, diagnostics, graph, plots, tiny
+from . import descent, diagnostics, fonts, graph, plots, tiny
 from .plots import setup
 
-__all__ = ["setup", "plots", "diagnostics", "graph", "descent", "tiny"]
+__all__ = ["setup", "plots", "diagnostics", "graph", "descent", "tiny", "fonts"]

@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from .. import _checks
+from ..i18n import tr
 
 #: a path stops early once |w| exceeds this (the run is diverging; the number would overflow soon)
 DIVERGED = 1e6
@@ -33,14 +34,15 @@ def _points(params, d, name="params"):
     if p.ndim == 0 and d == 1:
         p = p.reshape(1)
     if p.shape[-1:] != (d,):
-        raise ValueError(f"{name} must have shape (..., {d}), got {p.shape}")
+        raise ValueError(tr("{name} must have shape (..., {d}), got {shape}", name=name, d=d, shape=p.shape))
     return p
 
 
 def _data(x, y):
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.ndim != 1 or x.shape != y.shape or x.size == 0:
-        raise ValueError(f"x and y must be 1-D arrays of the same length m >= 1, got shapes {x.shape} and {y.shape}")
+        raise ValueError(tr("x and y must be 1-D arrays of the same length m >= 1, got shapes {x_shape} and {y_shape}",
+                            x_shape=x.shape, y_shape=y.shape))
     return x, y
 
 
@@ -83,9 +85,10 @@ def quadratic(A, center=(0.0, 0.0)):
     A = np.asarray(A, dtype=np.float64)
     c = np.asarray(center, dtype=np.float64)
     if A.ndim != 2 or A.shape[0] != A.shape[1] or c.shape != (A.shape[0],):
-        raise ValueError(f"A must be square (n, n) and center (n,), got {A.shape} and {c.shape}")
+        raise ValueError(tr("A must be square (n, n) and center (n,), got {A_shape} and {c_shape}",
+                            A_shape=A.shape, c_shape=c.shape))
     if not np.allclose(A, A.T) or np.linalg.eigvalsh(A).min() <= 0:
-        raise ValueError("A must be symmetric positive definite")
+        raise ValueError(tr("A must be symmetric positive definite"))
     n = A.shape[0]
 
     def J(w):
@@ -125,10 +128,10 @@ def gradient_descent(grad, w0, lr, steps):
     """
     lr = _checks.positive_number(lr, "lr")
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+        raise ValueError(tr("steps must be an integer >= 0, got {steps!r}", steps=steps))
     w = np.atleast_1d(np.array(w0, dtype=np.float64))
     if w.ndim != 1:
-        raise ValueError(f"w0 must be a number or a 1-D array (d,), got shape {w.shape}")
+        raise ValueError(tr("w0 must be a number or a 1-D array (d,), got shape {shape}", shape=w.shape))
     path = [w.copy()]
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
@@ -161,7 +164,7 @@ def sgd_path(batch_grad, m, w0, lr, epochs, batch_size, seed=0):
     epochs = _checks.positive_int(epochs, "epochs")
     batch_size = _checks.positive_int(batch_size, "batch_size")
     if batch_size > m:
-        raise ValueError(f"batch_size must be at most m = {m}, got {batch_size}")
+        raise ValueError(tr("batch_size must be at most m = {m}, got {batch_size}", m=m, batch_size=batch_size))
     rng = np.random.default_rng(seed)
     w = np.atleast_1d(np.array(w0, dtype=np.float64))
     path = [w.copy()]
@@ -204,9 +207,21 @@ def lr_regime(lr, curvature):
     return "too small"
 
 
+def regime_name(regime):
+    """The name of a regime from `lr_regime` ("too small", "right", "oscillating", "diverging") in the reader's
+    language, for titles and status lines (`lr_regime` itself always returns the English key)."""
+    names = {"too small": tr("too small"), "right": tr("right"), "oscillating": tr("oscillating"),
+             "diverging": tr("diverging")}
+    return names[regime]
+
+
 # ------------------------------------------------------------------ pictures
-def plot_descent_1d(J, path, ax, wlim=(-1.0, 5.0), label="GD path", color="#d62728"):
-    """Draw J(w) over wlim and a gradient-descent path on it (points joined in order); returns ax."""
+def plot_descent_1d(J, path, ax, wlim=(-1.0, 5.0), label=None, color="#d62728"):
+    """Draw J(w) over wlim and a gradient-descent path on it (points joined in order); returns ax.
+
+    label: the path's legend entry (None: "GD path" in the reader's language).
+    """
+    label = tr("GD path") if label is None else label
     w = np.linspace(*wlim, 400)
     ax.plot(w, J(w), color="0.3", lw=2, label="J(w)")
     path = np.asarray(path, dtype=np.float64).reshape(-1)
@@ -214,8 +229,8 @@ def plot_descent_1d(J, path, ax, wlim=(-1.0, 5.0), label="GD path", color="#d627
     with np.errstate(over="ignore", invalid="ignore"):
         ax.plot(path, J(path), "o-", color=color, ms=5, lw=1, label=label)   # points outside wlim are clipped
     if path.size:
-        ax.plot(path[:1], J(path[:1]), "s", color="k", ms=8, label="start")
-    ax.set(xlabel="weight w", ylabel="loss J(w)", xlim=wlim)
+        ax.plot(path[:1], J(path[:1]), "s", color="k", ms=8, label=tr("start"))
+    ax.set(xlabel=tr("weight w"), ylabel=tr("loss J(w)"), xlim=wlim)
     return ax
 
 

@@ -7,12 +7,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import _checks
+from ..i18n import tr
 
 
 def _labels(y, name):
     y = np.asarray(y)
     if y.ndim != 1 or y.dtype.kind not in "iu":
-        raise ValueError(f"{name} must be a 1-D array of integer class labels, got dtype {y.dtype}, shape {y.shape}")
+        raise ValueError(tr("{name} must be a 1-D array of integer class labels, got dtype {dtype}, shape {shape}",
+                            name=name, dtype=y.dtype, shape=y.shape))
     return y
 
 
@@ -23,22 +25,26 @@ def confusion_matrix(y_true, y_pred, k=None):
     """
     y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; expected the same")
+        raise ValueError(tr("y_true has shape {true_shape} but y_pred has shape {pred_shape}; expected the same",
+                            true_shape=y_true.shape, pred_shape=y_pred.shape))
     if k is None:
         k = int(max(y_true.max(initial=0), y_pred.max(initial=0))) + 1
     k = _checks.positive_int(k, "k")
     if y_true.size and (min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= k):
-        raise ValueError(f"labels must lie in 0..{k - 1}")
+        raise ValueError(tr("labels must lie in 0..{last}", last=k - 1))
     C = np.zeros((k, k), dtype=np.int64)
     np.add.at(C, (y_true, y_pred), 1)
     return C
 
 
-def plot_confusion_matrix(C, ax=None, class_names=None, title="Confusion matrix (test set)"):
-    """Show C (k, k) as an image with the count in every cell; rows are true classes, columns predictions."""
+def plot_confusion_matrix(C, ax=None, class_names=None, title=None):
+    """Show C (k, k) as an image with the count in every cell; rows are true classes, columns predictions.
+
+    title None: "Confusion matrix (test set)" in the reader's language.
+    """
     C = np.asarray(C)
     if C.ndim != 2 or C.shape[0] != C.shape[1]:
-        raise ValueError(f"C must be a square (k, k) matrix, got shape {C.shape}")
+        raise ValueError(tr("C must be a square (k, k) matrix, got shape {shape}", shape=C.shape))
     k = C.shape[0]
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 6))
@@ -52,24 +58,26 @@ def plot_confusion_matrix(C, ax=None, class_names=None, title="Confusion matrix 
                         color="white" if dark else "black")
     ax.set_xticks(range(k), names, rotation=0 if max(len(n) for n in names) < 3 else 45)
     ax.set_yticks(range(k), names)
-    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    ax.set(xlabel=tr("predicted class"), ylabel=tr("true class"),
+           title=tr("Confusion matrix (test set)") if title is None else title)
     ax.grid(False)
     return ax
 
 
 def misclassified_grid(images, y_true, y_pred, n=24, cols=8, class_names=None, probs=None,
-                       title="Misclassified test images"):
+                       title=None):
     """A grid of the first n misclassified images, each titled "true → predicted" (and its confidence).
 
-    images: (m, 784) or (m, 28, 28); y_true, y_pred: labels (m,); probs: optional (m, k) network outputs.
-    Returns the figure.
+    images: (m, 784) or (m, 28, 28); y_true, y_pred: labels (m,); probs: optional (m, k) network outputs;
+    title None: "Misclassified test images" in the reader's language. Returns the figure.
     """
     y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
     images = np.asarray(images)
     if images.ndim == 2:
         side = int(round(np.sqrt(images.shape[1])))
         if side * side != images.shape[1]:
-            raise ValueError(f"images of {images.shape[1]} pixels are not square; pass (m, h, w) arrays")
+            raise ValueError(tr("images of {pixels} pixels are not square; pass (m, h, w) arrays",
+                                pixels=images.shape[1]))
         images = images.reshape(-1, side, side)
     wrong = np.flatnonzero(y_true != y_pred)[:_checks.positive_int(n, "n")]
     names = list(class_names) if class_names is not None else None
@@ -82,27 +90,33 @@ def misclassified_grid(images, y_true, y_pred, n=24, cols=8, class_names=None, p
         t, p = (names[y_true[i]], names[y_pred[i]]) if names else (y_true[i], y_pred[i])
         label = f"{t} → {p}" + (f"\n{100 * probs[i, y_pred[i]]:.0f}%" if probs is not None else "")
         ax.set_title(label, fontsize=12, color="#b2182b")
-    fig.suptitle(f"{title}: true → predicted" + (" (confidence)" if probs is not None else ""))
+    title = tr("Misclassified test images") if title is None else title
+    if probs is None:
+        fig.suptitle(tr("{title}: true → predicted", title=title))
+    else:
+        fig.suptitle(tr("{title}: true → predicted (confidence)", title=title))
     fig.tight_layout()
     return fig
 
 
-def layer_histograms(arrays, axes=None, names=None, bins=50, range_=None, xlabel="value", title=None,
+def layer_histograms(arrays, axes=None, names=None, bins=50, range_=None, xlabel=None, title=None,
                      color="#4c72b0"):
     """One histogram per layer (e.g. the activations a(l) or the weights W(l)), side by side.
 
-    arrays: list of arrays (any shapes), one per layer. Returns the array of Axes.
+    arrays: list of arrays (any shapes), one per layer; xlabel None: "value" in the reader's language.
+    Returns the array of Axes.
     """
     arrays = [np.asarray(a, dtype=np.float64).ravel() for a in arrays]
     if axes is None:
         _, axes = plt.subplots(1, len(arrays), figsize=(2.3 * len(arrays), 2.4), sharey=True)
     axes = np.atleast_1d(axes)
     if len(axes) != len(arrays):
-        raise ValueError(f"got {len(arrays)} arrays but {len(axes)} axes")
-    names = names or [f"layer {l}" for l in range(1, len(arrays) + 1)]
+        raise ValueError(tr("got {arrays} arrays but {axes} axes", arrays=len(arrays), axes=len(axes)))
+    names = names or [tr("layer {l}", l=l) for l in range(1, len(arrays) + 1)]
+    xlabel = tr("value") if xlabel is None else xlabel
     for ax, values, name in zip(axes, arrays, names):
         ax.hist(values, bins=bins, range=range_, color=color, density=True)
-        ax.set_title(f"{name}\nstd {values.std():.2g}", fontsize=11)
+        ax.set_title(tr("{name}\nstd {std:.2g}", name=name, std=values.std()), fontsize=11)
         ax.set_xlabel(xlabel)
         ax.set_yticks([])
     if title:
@@ -162,9 +176,13 @@ def depth_figure(depth=10, activation="sigmoid", kind="plain", X=None, y=None, s
     ax.set_xlim(0.4, len(norms) + 0.6)
     ax.set_yscale("log")
     ax.set_ylim(min(1e-12, norms[norms > 0].min() / 3) if np.any(norms > 0) else 1e-12, max(10.0, norms.max() * 3))
-    ax.set(xlabel="layer l (1 = next to the input)", ylabel="‖∂J/∂W(l)‖ (log scale)",
-           title=f"{kind} net, {depth} hidden {activation} layer{'s' if depth != 1 else ''}: "
-                 f"gradient norm per layer at initialisation")
+    if depth == 1:
+        title = tr("{kind} net, {depth} hidden {activation} layer: gradient norm per layer at initialisation",
+                   kind=kind, depth=depth, activation=activation)
+    else:
+        title = tr("{kind} net, {depth} hidden {activation} layers: gradient norm per layer at initialisation",
+                   kind=kind, depth=depth, activation=activation)
+    ax.set(xlabel=tr("layer l (1 = next to the input)"), ylabel=tr("‖∂J/∂W(l)‖ (log scale)"), title=title)
     return ax, norms
 
 
@@ -172,6 +190,8 @@ def describe_norms(norms):
     """One line comparing the first layer's gradient norm with the last one's."""
     first, last = float(norms[0]), float(norms[-1])
     ratio = first / last if last > 0 else float("inf")
-    verdict = ("vanishing: the first layers hardly learn" if ratio < 1e-3 else
-               "exploding: the first layers get huge steps" if ratio > 1e3 else "healthy: every layer learns")
-    return f"‖∂J/∂W(1)‖ / ‖∂J/∂W(L)‖ = {ratio:.1e} — {verdict}"
+    if ratio < 1e-3:
+        return tr("‖∂J/∂W(1)‖ / ‖∂J/∂W(L)‖ = {ratio:.1e} — vanishing: the first layers hardly learn", ratio=ratio)
+    if ratio > 1e3:
+        return tr("‖∂J/∂W(1)‖ / ‖∂J/∂W(L)‖ = {ratio:.1e} — exploding: the first layers get huge steps", ratio=ratio)
+    return tr("‖∂J/∂W(1)‖ / ‖∂J/∂W(L)‖ = {ratio:.1e} — healthy: every layer learns", ratio=ratio)

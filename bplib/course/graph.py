@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..i18n import tr
+
 #: node name -> (x, y) position in the drawing (data units)
 LAYOUT = {
     "a0": (0.0, 0.0), "W1": (1.6, 1.9), "b1": (1.6, -1.9), "z1": (3.2, 0.0), "a1": (5.5, 0.0),
@@ -19,9 +21,19 @@ XLIM, YLIM = (-1.05, 15.05), (-3.1, 3.6)
 FORWARD_EDGES = [("a0", "z1", ""), ("W1", "z1", ""), ("b1", "z1", ""), ("z1", "a1", "σ"), ("a1", "z2", ""),
                  ("W2", "z2", ""), ("b2", "z2", ""), ("z2", "a2", "softmax"), ("a2", "J", "CE"),
                  ("y", "J", "")]
+#: node name -> its label (English; `node_title` gives it in the reader's language)
 TITLES = {"a0": "x = a(0)", "W1": "W(1)", "b1": "b(1)", "z1": "z(1)", "a1": "a(1)", "W2": "W(2)", "b2": "b(2)",
           "z2": "z(2)", "a2": "a(2)", "y": "label y", "J": "loss J"}
 PARAM_COLOR, VALUE_COLOR, BACK_COLOR = "#fde0c5", "#dbe9f6", "#d62728"
+
+
+def node_title(name):
+    """The label of node `name` in the reader's language (looked up when drawing, not at import)."""
+    if name == "y":
+        return tr("label y")
+    if name == "J":
+        return tr("loss J")
+    return TITLES[name]
 
 
 def _fmt(v):
@@ -35,10 +47,11 @@ def node_values(net, X, y):
     net: a 2-layer bplib.MLP; X: (1, n_0); y: labels (1,). Weights are shown row by row.
     """
     if net.n_layers != 2:
-        raise ValueError(f"the graph shows a network with exactly 2 layers, got {net.n_layers}")
+        raise ValueError(tr("the graph shows a network with exactly 2 layers, got {layers}", layers=net.n_layers))
     Xv, T = net.prepare(X, y)
     if Xv.shape[0] != 1:
-        raise ValueError(f"the graph shows one example: X must have shape (1, {net.sizes[0]}), got {Xv.shape}")
+        raise ValueError(tr("the graph shows one example: X must have shape (1, {n0}), got {shape}",
+                            n0=net.sizes[0], shape=Xv.shape))
     zs, acts = net.forward_pass(Xv)
     deltas = net.backward_pass(zs, acts, T, keep_deltas=True)[0]
     W1, W2 = net.weights
@@ -55,7 +68,7 @@ def _box(ax, name, text):
     color = PARAM_COLOR if name in ("W1", "b1", "W2", "b2", "y") else VALUE_COLOR
     ax.add_patch(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H, boxstyle="round,pad=0.05", fc=color,
                                 ec="0.3", zorder=2))
-    ax.text(x, y + (0.25 if text else 0), TITLES[name], ha="center", va="center", fontsize=13, fontweight="bold",
+    ax.text(x, y + (0.25 if text else 0), node_title(name), ha="center", va="center", fontsize=13, fontweight="bold",
             zorder=3)
     if text:
         ax.text(x, y - 0.17, text, ha="center", va="center", fontsize=10, family="monospace", zorder=3)
@@ -114,5 +127,5 @@ def draw_graph(net=None, X=None, y=None, ax=None, backward=True):
             bx, by = LAYOUT[f"b{l}"]
             ax.text(wx - BOX_W / 2, wy + 0.65, f"∂J/∂W({l}) = δ({l}) a({l - 1})ᵀ", color=BACK_COLOR, fontsize=11)
             ax.text(bx - BOX_W / 2, by - 0.9, f"∂J/∂b({l}) = δ({l})", color=BACK_COLOR, fontsize=11)
-    ax.set_title("Computational graph: forward values (black), backward error terms δ and gradients (red)")
+    ax.set_title(tr("Computational graph: forward values (black), backward error terms δ and gradients (red)"))
     return ax

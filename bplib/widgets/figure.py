@@ -13,15 +13,18 @@ import io
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from ..i18n import tr
 
-def panel(children, name="widget panel"):
+
+def panel(children, name=None):
     """An ipywidgets VBox of `children`, shown live in Jupyter and as a PNG where widgets cannot render.
 
     Its text form is the stable line "[<name>]" (not the widgets' state, which differs between machines and
     would break nbval's comparison). Its mime bundle holds the widget view, that text and an image/png of the
     panel's first ipywidgets.Image child (its current picture), so a reader without a widget frontend sees the
-    picture instead of a blank or an error.
+    picture instead of a blank or an error. name None: "widget panel" in the reader's language.
     """
+    name = tr("widget panel") if name is None else name
 
     class Panel(widgets.VBox):
         def __repr__(self):

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..course import descent
 from ..course.plots import decade_axis
+from ..i18n import tr
 from .figure import draw_into, image_widget, panel
 
 W0 = -0.5            # the start of every run
@@ -45,13 +46,13 @@ def run_lr(lr, steps=STEPS, seed=0):
 
 def describe(run, lr):
     """One HTML line for a run: regime, final w and J, or the divergence message."""
+    steps = len(run["path"]) - 1
     if run["diverged"]:
-        return (f"<b>α = {lr:.3g}: diverging</b> — |w| passed {descent.DIVERGED:.0e} after {len(run['path']) - 1} "
-                f"steps, so the run was stopped (each step multiplies the error by |1 − α a| = "
-                f"{abs(1 - lr * run['curvature']):.2f} > 1).")
-    return (f"<b>α = {lr:.3g}: {run['regime']}</b> — after {len(run['path']) - 1} steps w = {run['path'][-1]:.3f} "
-            f"(minimum w* = {run['w_star']:.3f}), J = {run['losses'][-1]:.4f}; each step multiplies the error by "
-            f"1 − α a = {1 - lr * run['curvature']:+.2f}.")
+        return tr("<b>α = {lr:.3g}: diverging</b> — |w| passed {limit:.0e} after {steps} steps, so the run was stopped (each step multiplies the error by |1 − α a| = {factor:.2f} > 1).",  # noqa: E501
+                  lr=lr, limit=descent.DIVERGED, steps=steps, factor=abs(1 - lr * run["curvature"]))
+    return tr("<b>α = {lr:.3g}: {regime}</b> — after {steps} steps w = {w:.3f} (minimum w* = {w_star:.3f}), J = {loss:.4f}; each step multiplies the error by 1 − α a = {factor:+.2f}.",  # noqa: E501
+              lr=lr, regime=descent.regime_name(run["regime"]), steps=steps, w=run["path"][-1], w_star=run["w_star"],
+              loss=run["losses"][-1], factor=1 - lr * run["curvature"])
 
 
 def draw_lr(lr, axes=None, steps=STEPS, seed=0, title=None):
@@ -67,17 +68,19 @@ def draw_lr(lr, axes=None, steps=STEPS, seed=0, title=None):
     descent.plot_descent_1d(lambda w: descent.slope_loss(w, x, y), run["path"], ax1, wlim=WLIM)
     ax1.axvline(run["w_star"], color="0.5", ls=":", lw=1)
     ax1.set_ylim(0, float(descent.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
-    ax1.set_title(title or f"α = {lr:.3g}: {'diverging' if run['diverged'] else run['regime']}")
+    regime = descent.regime_name("diverging" if run["diverged"] else run["regime"])
+    ax1.set_title(title or tr("α = {lr:.3g}: {regime}", lr=lr, regime=regime))
     ax1.legend(loc="upper right", framealpha=0.9)     # the parabola leaves that corner empty
     finite = np.isfinite(run["losses"])
     gap = run["losses"][finite] - descent.slope_loss(run["w_star"], x, y) + 1e-16
     ax2.semilogy(np.arange(len(run["losses"]))[finite], gap, "o-", ms=4, color="#d62728")
     decade_axis(ax2, gap)
-    ax2.set(xlabel="step", ylabel="J(w) − J(w*)")
+    ax2.set(xlabel=tr("step"), ylabel="J(w) − J(w*)")
     if run["diverged"]:       # in the title, never over the curve
-        ax2.set_title(f"diverged: stopped after {len(run['path']) - 1} steps", color="#d62728", fontweight="bold")
+        ax2.set_title(tr("diverged: stopped after {steps} steps", steps=len(run["path"]) - 1), color="#d62728",
+                      fontweight="bold")
     else:
-        ax2.set_title("distance to the minimum loss")
+        ax2.set_title(tr("distance to the minimum loss"))
     return axes
 
 
@@ -92,10 +95,11 @@ def regimes_figure(seed=0):
         descent.plot_descent_1d(lambda w: descent.slope_loss(w, x, y), run["path"], ax, wlim=WLIM)
         ax.set_ylim(0, float(descent.slope_loss(np.array(WLIM), x, y).max()) * 1.05)
         ax.axvline(run["w_star"], color="0.5", ls=":", lw=1)
-        ax.set_title(f"{name}: α = {lr:.3g}")
+        ax.set_title(tr("{regime}: α = {lr:.3g}", regime=descent.regime_name(name), lr=lr))
         if name == "too small":             # one legend, where no path crosses it
             ax.legend(loc="upper right", framealpha=0.9)
-    fig.suptitle(f"Four learning rates, {STEPS} steps from w = {W0} (curvature a = {curvature:.3f})")
+    fig.suptitle(tr("Four learning rates, {steps} steps from w = {w0} (curvature a = {curvature:.3f})",
+                    steps=STEPS, w0=W0, curvature=curvature))
     fig.tight_layout()
     return fig
 
@@ -123,6 +127,6 @@ def learning_rate_widget(lr=0.3, seed=0):
 
     slider.observe(update, names="value")
     update()
-    box = panel([slider, status, image], name="learning-rate widget")
+    box = panel([slider, status, image], name=tr("learning-rate widget"))
     box.slider, box.status, box.image = slider, status, image
     return box
