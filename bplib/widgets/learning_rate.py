@@ -75,7 +75,7 @@ def draw_lr(lr, axes=None, steps=STEPS, seed=0, title=None):
     gap = run["losses"][finite] - descent.slope_loss(run["w_star"], x, y) + 1e-16
     ax2.semilogy(np.arange(len(run["losses"]))[finite], gap, "o-", ms=4, color="#d62728")
     decade_axis(ax2, gap)
-    ax2.set(xlabel=tr("step"), ylabel="J(w) − J(w*)")
+    ax2.set(xlabel=tr("step number"), ylabel="J(w) − J(w*)")
     if run["diverged"]:       # in the title, never over the curve
         ax2.set_title(tr("diverged: stopped after {steps} steps", steps=len(run["path"]) - 1), color="#d62728",
                       fontweight="bold")
