@@ -22,6 +22,8 @@ import os
 import numpy  # noqa: F401  (load NumPy's BLAS before threadpoolctl looks for it)
 from threadpoolctl import ThreadpoolController
 
+from .i18n import tr
+
 _controller = ThreadpoolController()
 
 #: products with at most this many multiply-adds (m · n_in · n_out) gain nothing from extra threads
@@ -48,7 +50,7 @@ def set_num_threads(n):
     leave it at 1: every extra thread competes with the other students' kernels.
     """
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"the number of BLAS threads must be a positive integer, got {n!r}")
+        raise ValueError(tr("the number of BLAS threads must be a positive integer, got {n!r}", n=n))
     previous = get_num_threads()
     _controller.limit(limits=int(n), user_api="blas")
     return previous

@@ -30,6 +30,7 @@ Backward, with δ(l) the per-example error term of h(l) (row i = ∂J_i/∂h(l)_
 import numpy as np
 
 from . import _checks
+from .i18n import tr
 from .network import MLP
 
 
@@ -56,7 +57,7 @@ class BatchNormMLP(MLP):
                  momentum=0.9, eps=1e-5, l2=0.0):
         super().__init__(sizes, activation=activation, output=output, init=init, seed=seed, dtype=dtype, l2=l2)
         if len(self.sizes) < 3:
-            raise ValueError(f"a BatchNormMLP needs at least one hidden layer, got sizes={self.sizes}")
+            raise ValueError(tr("a BatchNormMLP needs at least one hidden layer, got sizes={sizes}", sizes=self.sizes))
         self.momentum = _checks.fraction(momentum, "momentum")
         self.eps = _checks.positive_number(eps, "eps")
         hidden = self.sizes[1:-1]
@@ -184,7 +185,7 @@ class BatchNormMLP(MLP):
         return dict(zip(self.param_names(), grads))
 
     def deltas(self, X, Y):
-        raise NotImplementedError("deltas() is defined for a plain MLP only")
+        raise NotImplementedError(tr("deltas() is defined for a plain MLP only"))
 
     def __repr__(self):
         return (f"BatchNormMLP(sizes={self.sizes}, activation={self.activation!r}, output={self.output!r}, "
@@ -223,10 +224,11 @@ class ResidualMLP(MLP):
                          scale=scale, l1=l1, l2=l2)
         hidden = self.sizes[1:-1]
         if len(hidden) < 2:
-            raise ValueError(f"a ResidualMLP needs at least two hidden layers (one block), got sizes={self.sizes}")
+            raise ValueError(tr("a ResidualMLP needs at least two hidden layers (one block), got sizes={sizes}",
+                                sizes=self.sizes))
         if len(set(hidden)) != 1:
-            raise ValueError(f"every hidden layer of a ResidualMLP must have the same width (h(l-1) + z(l) "
-                             f"adds vectors), got hidden widths {hidden}")
+            raise ValueError(tr("every hidden layer of a ResidualMLP must have the same width (h(l-1) + z(l) adds "
+                                "vectors), got hidden widths {hidden}", hidden=hidden))
         n_blocks = len(hidden) - 1
         if branch_scale is None:
             branch_scale = 1 / np.sqrt(n_blocks)

@@ -13,6 +13,7 @@ correct backward pass gives about 1e-9 or less; a wrong one gives something near
 import numpy as np
 
 from . import _checks
+from .i18n import tr
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -62,10 +63,10 @@ def gradcheck(net, X, Y, eps=1e-5, max_entries=None, seed=0, return_all=False, f
     Use a float64 network: float32 round-off alone gives errors around 1e-3.
     """
     if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not 0 < eps < 1:
-        raise ValueError(f"eps must be a small positive number such as 1e-5, got {eps!r}")
+        raise ValueError(tr("eps must be a small positive number such as 1e-5, got {eps!r}", eps=eps))
     if max_entries is not None and (isinstance(max_entries, bool) or not isinstance(max_entries, (int, np.integer))
                                     or max_entries < 1):
-        raise ValueError(f"max_entries must be None or a positive integer, got {max_entries!r}")
+        raise ValueError(tr("max_entries must be None or a positive integer, got {value!r}", value=max_entries))
     rng = _checks.rng(seed)
     return_all = _checks.boolean(return_all, "return_all")
     floor = _checks.positive_number(floor, "floor")
@@ -75,8 +76,9 @@ def gradcheck(net, X, Y, eps=1e-5, max_entries=None, seed=0, return_all=False, f
     for name, p, g in zip(net.param_names(), net.params(), grads):
         g = np.asarray(g)
         if g.shape != p.shape:
-            raise ValueError(f"the analytic gradient for {name} has shape {g.shape}, but {name} has shape "
-                             f"{p.shape}: a gradient must have its parameter's shape (a transposed dW?)")
+            raise ValueError(tr("the analytic gradient for {name} has shape {g_shape}, but {name} has shape "
+                                "{p_shape}: a gradient must have its parameter's shape (a transposed dW?)",
+                                name=name, g_shape=g.shape, p_shape=p.shape))
         idx = np.arange(p.size)
         if max_entries is not None and p.size > max_entries:
             idx = np.sort(rng.choice(p.size, size=max_entries, replace=False))
@@ -91,12 +93,14 @@ def gradcheck(net, X, Y, eps=1e-5, max_entries=None, seed=0, return_all=False, f
             p[entry] = old                       # restore exactly
             numeric[k] = (f_plus - f_minus) / (2 * eps)
         analytic = g[np.unravel_index(idx, p.shape)]
-        for what, values in (("analytic", analytic), ("numerical", numeric)):
-            if not np.isfinite(values).all():
-                raise FloatingPointError(
-                    f"gradcheck: the {what} gradient of {name} contains NaN or infinite values, so it cannot be "
-                    f"checked" + (": the backward pass produced them" if what == "analytic" else
-                                  ": the loss itself is not finite near these weights (try a smaller eps or "
-                                  "smaller inputs)"))
+        if not np.isfinite(analytic).all():
+            raise FloatingPointError(tr(
+                "gradcheck: the analytic gradient of {name} contains NaN or infinite values, so it cannot be "
+                "checked: the backward pass produced them", name=name))
+        if not np.isfinite(numeric).all():
+            raise FloatingPointError(tr(
+                "gradcheck: the numerical gradient of {name} contains NaN or infinite values, so it cannot be "
+                "checked: the loss itself is not finite near these weights (try a smaller eps or smaller inputs)",
+                name=name))
         errors[name] = relative_error(analytic, numeric, floor)
     return errors if return_all else max(errors.values())

@@ -9,6 +9,8 @@ Biases start at zero. Every draw comes from the `np.random.Generator` passed in.
 """
 import numpy as np
 
+from .i18n import tr
+
 INITS = ("normal", "xavier", "he", "zeros")
 
 
@@ -22,7 +24,8 @@ def init_std(name, n_in, n_out, scale=0.01):
         return float(np.sqrt(2.0 / n_in))
     if name == "zeros":
         return 0.0
-    raise ValueError(f"unknown init {name!r}; expected one of {sorted(INITS)}")
+    raise ValueError(tr("unknown {name} {value!r}; expected one of {valid}", name="init", value=name,
+                        valid=sorted(INITS)))
 
 
 def init_params(sizes, init, rng, dtype=np.float64, scale=0.01):

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from . import _checks, activations as act, init as init_mod, losses
+from .i18n import tr
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _NO_TARGETS = object()          # prepare(X) without Y; Y=None is a mistake and gets a clear error
@@ -34,9 +35,10 @@ class MLP:
     def __init__(self, sizes, activation="relu", output="softmax", init="he", seed=0, dtype=np.float64,
                  scale=0.01, l1=0.0, l2=0.0):
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
-            raise ValueError(f"sizes must list at least 2 layer widths [n_0, ..., n_L], got {sizes!r}")
+            raise ValueError(tr("sizes must list at least 2 layer widths [n_0, ..., n_L], got {sizes!r}", sizes=sizes))
         if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in sizes):
-            raise ValueError(f"every layer width in sizes must be a positive integer, got {list(sizes)!r}")
+            raise ValueError(tr("every layer width in sizes must be a positive integer, got {sizes!r}",
+                                sizes=list(sizes)))
         self.sizes = [int(n) for n in sizes]
         self.activation = _checks.choice(activation, set(act.ACTIVATIONS) - {"identity"}, "activation")
         self.output = _checks.choice(output, losses.OUTPUTS, "output")
@@ -46,7 +48,7 @@ class MLP:
         except TypeError:
             known = False
         if not known:
-            raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
+            raise TypeError(tr("dtype must be np.float32 or np.float64, got {dtype!r}", dtype=dtype))
         self.dtype = np.dtype(dtype)
         self.scale = _checks.positive_number(scale, "scale")
         self.l1 = _checks.non_negative_number(l1, "l1")
@@ -150,18 +152,25 @@ class MLP:
         """
         L = len(self.sizes) - 1
         if len(self.weights) != L or len(self.biases) != L:
-            raise ValueError(f"the network has {L} layers (sizes {self.sizes}) but {len(self.weights)} weight "
-                             f"matrices and {len(self.biases)} bias vectors")
+            raise ValueError(tr("the network has {L} layers (sizes {sizes}) but {n_weights} weight matrices and "
+                                "{n_biases} bias vectors", L=L, sizes=self.sizes, n_weights=len(self.weights),
+                                n_biases=len(self.biases)))
         for l in range(1, L + 1):
             n_out, n_in = self.sizes[l], self.sizes[l - 1]
             for name, p, shape in ((f"weights[{l - 1}] (W({l}))", self.weights[l - 1], (n_out, n_in)),
                                    (f"biases[{l - 1}] (b({l}))", self.biases[l - 1], (n_out,))):
                 if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
-                    raise TypeError(f"{name} must be a float NumPy array of shape {shape}, got "
-                                    f"{type(p).__name__}{' of dtype ' + str(p.dtype) if hasattr(p, 'dtype') else ''}")
+                    if hasattr(p, "dtype"):
+                        raise TypeError(tr("{name} must be a float NumPy array of shape {shape}, got {type} of dtype "
+                                           "{dtype}", name=name, shape=shape, type=type(p).__name__, dtype=p.dtype))
+                    raise TypeError(tr("{name} must be a float NumPy array of shape {shape}, got {type}",
+                                       name=name, shape=shape, type=type(p).__name__))
+                if p.shape == shape[::-1] and p.shape != shape:
+                    raise ValueError(tr("{name} has shape {got}, expected {shape} (transposed? W(l) has shape "
+                                        "{w_shape})", name=name, got=p.shape, shape=shape, w_shape="(n_l, n_{l-1})"))
                 if p.shape != shape:
-                    hint = " (transposed? W(l) has shape (n_l, n_{l-1}))" if p.shape == shape[::-1] else ""
-                    raise ValueError(f"{name} has shape {p.shape}, expected {shape}{hint}")
+                    raise ValueError(tr("{name} has shape {got}, expected {shape}", name=name, got=p.shape,
+                                        shape=shape))
 
     def prepare(self, X, Y=_NO_TARGETS):
         """Validate inputs once: X -> (m, n_0) array of the net's dtype; Y -> targets (m, n_L) (see `_checks`).

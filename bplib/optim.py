@@ -11,17 +11,21 @@ import numbers
 import numpy as np
 
 from . import _checks
+from .i18n import tr
 
 
 def _check_step(params, grads, state):
     """The same number of params and grads, with matching shapes; state (if any) built for the same list."""
     if len(params) != len(grads):
-        raise ValueError(f"step got {len(params)} parameter arrays but {len(grads)} gradients")
+        raise ValueError(tr("step got {n_params} parameter arrays but {n_grads} gradients", n_params=len(params),
+                            n_grads=len(grads)))
     for i, (p, g) in enumerate(zip(params, grads)):
         if p.shape != g.shape:
-            raise ValueError(f"gradient {i} has shape {g.shape}, but its parameter has shape {p.shape}")
+            raise ValueError(tr("gradient {i} has shape {g_shape}, but its parameter has shape {p_shape}", i=i,
+                                g_shape=g.shape, p_shape=p.shape))
     if state is not None and [s.shape for s in state] != [p.shape for p in params]:
-        raise ValueError("this optimiser's state was built for other parameters; make a new optimiser per network")
+        raise ValueError(tr("this optimiser's state was built for other parameters; make a new optimiser per "
+                            "network"))
 
 
 class Sgd:
@@ -70,7 +74,7 @@ class Adam:
     def __init__(self, beta1=0.9, beta2=0.999, eps=1e-8):
         self.beta1, self.beta2 = _checks.fraction(beta1, "beta1"), _checks.fraction(beta2, "beta2")
         if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < 1:
-            raise ValueError(f"eps must be a small positive number, got {eps!r}")
+            raise ValueError(tr("eps must be a small positive number, got {eps!r}", eps=eps))
         self.eps = float(eps)
         self.m = self.v = None
         self.t = 0
@@ -106,7 +110,8 @@ def make_optimizer(name, **kwargs):
     except TypeError:
         import inspect
         valid = [p for p in inspect.signature(cls).parameters]
-        raise TypeError(f"optimizer {name!r} takes the arguments {valid}, got {sorted(kwargs)}") from None
+        raise TypeError(tr("optimizer {name!r} takes the arguments {valid}, got {given}", name=name, valid=valid,
+                           given=sorted(kwargs))) from None
 
 
 # ---------------------------------------------------------------------- learning-rate schedules

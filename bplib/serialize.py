@@ -17,6 +17,7 @@ import zlib
 import numpy as np
 
 from .deepnets import BatchNormMLP, ResidualMLP
+from .i18n import tr
 from .network import MLP
 
 FORMAT = "bplib-network"
@@ -37,7 +38,8 @@ def _class_name(net):
     for name, cls in CLASSES.items():
         if type(net) is cls:
             return name
-    raise TypeError(f"bplib.save stores bplib networks ({', '.join(CLASSES)}), got {type(net).__name__}")
+    raise TypeError(tr("bplib.save stores bplib networks ({classes}), got {type}", classes=", ".join(CLASSES),
+                       type=type(net).__name__))
 
 
 def _state_arrays(net, name):
@@ -52,7 +54,7 @@ def _state_arrays(net, name):
 def _as_path(path):
     """`path` as a str, or a TypeError that says what a path is (not Python's message about os.PathLike)."""
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name (a str or pathlib.Path), got {type(path).__name__}")
+        raise TypeError(tr("path must be a file name (a str or pathlib.Path), got {type}", type=type(path).__name__))
     return os.fspath(path)
 
 
@@ -68,11 +70,12 @@ def save(net, path):
     path = _as_path(path)
     for key, value in _state_arrays(net, name).items():
         if not np.isfinite(value).all():               # load refuses such a file: never write one
-            raise ValueError(f"cannot save to {path}: {key} contains NaN or infinite values (did training "
-                             f"diverge?); a saved network must be finite to be loaded again")
+            raise ValueError(tr("cannot save to {path}: {key} contains NaN or infinite values (did training "
+                                "diverge?); a saved network must be finite to be loaded again", path=path, key=key))
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot save to {path}: the folder {folder} does not exist; create it first")
+        raise FileNotFoundError(tr("cannot save to {path}: the folder {folder} does not exist; create it first",
+                                   path=path, folder=folder))
     arrays = {"format": np.array(FORMAT), "version": np.array(VERSION, dtype=np.int64), "class": np.array(name)}
     for key, kind in SETTINGS[name].items():
         value = net.dtype.name if key == "dtype" else getattr(net, key)
@@ -101,45 +104,48 @@ class _Reader:
 
     def array(self, key):
         if key not in self.npz.files:
-            raise self.error(f"the array {key!r} is missing; this is not a complete bplib network file")
+            raise self.error(tr("the array {key!r} is missing; this is not a complete bplib network file", key=key))
         self.used.add(key)
         try:
             return self.npz[key]
         except ValueError as exc:                       # an object array: NumPy refuses it without pickle
             if "allow_pickle" not in str(exc):
                 raise
-            raise self.error(f"the array {key!r} holds Python objects (pickled data), not numbers; bplib.save "
-                             f"never writes such arrays, and loading them could run code") from None
+            raise self.error(tr("the array {key!r} holds Python objects (pickled data), not numbers; bplib.save "
+                                "never writes such arrays, and loading them could run code", key=key)) from None
 
     def setting(self, key, kind):
         a = self.array(key)
         if kind == "ints":
             if a.ndim != 1 or a.dtype.kind not in "iu" or a.size < 2 or (a < 1).any():
-                raise self.error(f"{key!r} must be a list of at least 2 positive integers, got {a.tolist()!r}")
+                raise self.error(tr("{key!r} must be a list of at least 2 positive integers, got {value!r}",
+                                    key=key, value=a.tolist()))
             return [int(n) for n in a]
         if a.ndim != 0:
-            raise self.error(f"{key!r} must be a single value, got an array of shape {a.shape}")
+            raise self.error(tr("{key!r} must be a single value, got an array of shape {shape}", key=key,
+                                shape=a.shape))
         if kind == "str":
             if a.dtype.kind != "U":
-                raise self.error(f"{key!r} must be a string, got dtype {a.dtype}")
+                raise self.error(tr("{key!r} must be a string, got dtype {dtype}", key=key, dtype=a.dtype))
             return str(a)
         if kind == "bool":
             if a.dtype.kind != "b":
-                raise self.error(f"{key!r} must be True or False, got {a.tolist()!r}")
+                raise self.error(tr("{key!r} must be True or False, got {value!r}", key=key, value=a.tolist()))
             return bool(a)
         if a.dtype.kind not in "iuf" or not np.isfinite(a):
-            raise self.error(f"{key!r} must be a finite real number, got {a.tolist()!r}")
+            raise self.error(tr("{key!r} must be a finite real number, got {value!r}", key=key, value=a.tolist()))
         return float(a)
 
     def values(self, key, like):
         """The array `key`, checked to be real, finite and of `like`'s shape; returned in `like`'s dtype."""
         a = self.array(key)
         if a.dtype.kind not in "iuf":
-            raise self.error(f"{key!r} must hold real numbers, got dtype {a.dtype}")
+            raise self.error(tr("{key!r} must hold real numbers, got dtype {dtype}", key=key, dtype=a.dtype))
         if a.shape != like.shape:
-            raise self.error(f"{key!r} has shape {a.shape}, expected {like.shape} for this network's sizes")
+            raise self.error(tr("{key!r} has shape {shape}, expected {expected} for this network's sizes", key=key,
+                                shape=a.shape, expected=like.shape))
         if not np.isfinite(a).all():
-            raise self.error(f"{key!r} contains NaN or infinite values")
+            raise self.error(tr("{key!r} contains NaN or infinite values", key=key))
         return a.astype(like.dtype)
 
 
@@ -148,33 +154,34 @@ def _read(npz, path):
     files = set(npz.files)
     if "format" in files:
         if r.setting("format", "str") != FORMAT:
-            raise r.error(f"this is not a bplib network file (format {str(npz['format'])!r})")
+            raise r.error(tr("this is not a bplib network file (format {format!r})", format=str(npz['format'])))
         version = r.setting("version", "float")
         if version != VERSION:
-            raise r.error(f"written by a bplib with file format version {version:g}; this bplib reads version "
-                          f"{VERSION}. Save the network again with this version")
+            raise r.error(tr("written by a bplib with file format version {version:g}; this bplib reads version "
+                             "{reads}. Save the network again with this version", version=version, reads=VERSION))
         name = r.setting("class", "str")
         if name not in CLASSES:
-            raise r.error(f"unknown network class {name!r}; expected one of {sorted(CLASSES)}")
+            raise r.error(tr("unknown network class {name!r}; expected one of {classes}", name=name,
+                             classes=sorted(CLASSES)))
     elif _VERSION_1_KEYS <= files:
         name = "MLP"                                      # the first format: plain MLPs, no version key
     else:
-        raise r.error(f"this is not a bplib network file: it holds {sorted(files)[:8]}, not the arrays "
-                      f"bplib.save writes")
+        raise r.error(tr("this is not a bplib network file: it holds {keys}, not the arrays bplib.save writes",
+                         keys=sorted(files)[:8]))
     settings = {key: r.setting(key, kind) for key, kind in SETTINGS[name].items()}
     training = settings.pop("training", None)
     try:
         net = CLASSES[name](seed=0, **settings)
     except (TypeError, ValueError) as exc:
-        raise r.error(f"the stored settings are not valid: {exc}") from None
+        raise r.error(tr("the stored settings are not valid: {error}", error=exc)) from None
     for key, target in _state_arrays(net, name).items():
         target[...] = r.values(key, target)               # in place: the network's lists keep their arrays
     if training is not None:
         net.training = training
     extra = files - r.used
     if extra:
-        raise r.error(f"unexpected arrays {sorted(extra)}: this file was not written by bplib.save for a "
-                      f"{name} of sizes {settings['sizes']}")
+        raise r.error(tr("unexpected arrays {keys}: this file was not written by bplib.save for a {name} of sizes "
+                         "{sizes}", keys=sorted(extra), name=name, sizes=settings['sizes']))
     return net
 
 
@@ -187,20 +194,22 @@ def load(path):
     """
     path = _as_path(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"no such network file: {path}")
-    what_to_do = "Save the network again with bplib.save, or check the file name"
+        raise FileNotFoundError(tr("no such network file: {path}", path=path))
+    what_to_do = tr("Save the network again with bplib.save, or check the file name")
     try:
         npz = np.load(path, allow_pickle=False)
         if not isinstance(npz, np.lib.npyio.NpzFile):     # a bare .npy array (no archive, no context manager)
-            raise ValueError(f"{path}: this is a single NumPy array (.npy), not a bplib network file (.npz). "
-                             f"{what_to_do}")
+            raise ValueError(tr("{path}: this is a single NumPy array (.npy), not a bplib network file (.npz). "
+                                "{what_to_do}", path=path, what_to_do=what_to_do))
         with npz:
             return _read(npz, path)
     except ValueError as exc:
         if str(exc).startswith(path):                     # our own message
             raise
-        reason = "it is not an .npz archive" if "pickle" in str(exc) else str(exc)
-        raise ValueError(f"{path} is not a bplib network file: {reason}. {what_to_do}") from None
+        reason = tr("it is not an .npz archive") if "pickle" in str(exc) else str(exc)
+        raise ValueError(tr("{path} is not a bplib network file: {reason}. {what_to_do}", path=path, reason=reason,
+                            what_to_do=what_to_do)) from None
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError, KeyError) as exc:
-        raise ValueError(f"{path} is not a readable bplib network file (truncated or corrupt: "
-                         f"{type(exc).__name__}: {exc}). {what_to_do}") from None
+        raise ValueError(tr("{path} is not a readable bplib network file (truncated or corrupt: {error_type}: "
+                            "{error}). {what_to_do}", path=path, error_type=type(exc).__name__, error=exc,
+                            what_to_do=what_to_do)) from None

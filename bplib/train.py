@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 from . import _blas, _checks, losses, optim
+from .i18n import tr
 
 
 class Divergence:
@@ -30,10 +31,10 @@ class Divergence:
     A loss that grows to several times where training started is not coming back: the steps overshoot.
     """
 
-    def __init__(self, factor, reference=None, reference_text="the reference loss"):
+    def __init__(self, factor, reference=None, reference_text=None):
         self.factor = factor
         self.reference = reference
-        self.reference_text = reference_text
+        self.reference_text = tr("the reference loss") if reference_text is None else reference_text
 
     def set_reference(self, loss, text):
         """Compare later losses with `loss` (described as `text`)."""
@@ -42,11 +43,11 @@ class Divergence:
     def check_loss(self, loss, factor_rule=True):
         """None if `loss` is fine, else the reason it counts as divergence (a clause for `message`)."""
         if not np.isfinite(loss):
-            return f"the loss became {loss}"
+            return tr("the loss became {loss}", loss=loss)
         if factor_rule and self.factor is not None and self.reference is not None \
                 and loss > self.factor * self.reference:
-            return (f"the loss grew to {loss:.3g}, more than {self.factor:g} × {self.reference:.3g} "
-                    f"({self.reference_text})")
+            return tr("the loss grew to {loss:.3g}, more than {factor:g} × {reference:.3g} ({reference_text})",
+                      loss=loss, factor=self.factor, reference=self.reference, reference_text=self.reference_text)
         return None
 
     @staticmethod
@@ -54,13 +55,16 @@ class Divergence:
         """None if every parameter is finite, else the reason."""
         if all(_checks.all_finite(p) for p in params):
             return None
-        return "the weights became NaN or infinite"
+        return tr("the weights became NaN or infinite")
 
     @staticmethod
     def message(epoch, batch, reason, lr):
         """The one wording of a divergence report: where, why, and what to change."""
-        where = f"epoch {epoch}" + (f", batch {batch}" if batch is not None else "")
-        return f"Training diverged in {where}: {reason}. Try a smaller learning rate (lr = {lr:g} now)."
+        if batch is None:
+            return tr("Training diverged in epoch {epoch}: {reason}. Try a smaller learning rate (lr = {lr:g} now).",
+                      epoch=epoch, reason=reason, lr=lr)
+        return tr("Training diverged in epoch {epoch}, batch {batch}: {reason}. Try a smaller learning rate "
+                  "(lr = {lr:g} now).", epoch=epoch, batch=batch, reason=reason, lr=lr)
 
 
 def run_epoch(net, X, T, order, batch_size, optimizer, lr, track_grad_norms=False, check_first=False, stop=None):
@@ -127,11 +131,13 @@ def _check_grads(params, grads):
     silent upcast somewhere in the backward pass, and doubled memory traffic in every update after it.
     """
     if len(grads) != len(params):
-        raise ValueError(f"the network returned {len(grads)} gradients for {len(params)} parameters")
+        raise ValueError(tr("the network returned {n_grads} gradients for {n_params} parameters",
+                            n_grads=len(grads), n_params=len(params)))
     for i, (p, g) in enumerate(zip(params, grads)):
         if g.shape != p.shape or g.dtype != p.dtype:
-            raise TypeError(f"gradient {i} is {g.dtype} {g.shape}, but its parameter is {p.dtype} {p.shape}: "
-                            f"a gradient must match its parameter's shape and dtype (no silent upcast)")
+            raise TypeError(tr("gradient {i} is {g_dtype} {g_shape}, but its parameter is {p_dtype} {p_shape}: a "
+                               "gradient must match its parameter's shape and dtype (no silent upcast)",
+                               i=i, g_dtype=g.dtype, g_shape=g.shape, p_dtype=p.dtype, p_shape=p.shape))
 
 
 def _schedule_lr(lr_schedule, epoch, lr):
@@ -141,8 +147,8 @@ def _schedule_lr(lr_schedule, epoch, lr):
     if isinstance(epoch_lr, bool) or not isinstance(epoch_lr, numbers.Real) or not np.isfinite(epoch_lr) \
             or epoch_lr < 0:
         # 0 is allowed: a schedule may decay to zero in its last epoch (cosine_decay does)
-        raise ValueError(f"lr_schedule returned {epoch_lr!r} for epoch {epoch}; it must return a non-negative "
-                         f"learning rate")
+        raise ValueError(tr("lr_schedule returned {lr!r} for epoch {epoch}; it must return a non-negative learning "
+                            "rate", lr=epoch_lr, epoch=epoch))
     return float(epoch_lr)
 
 
@@ -181,29 +187,31 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
     lr = _checks.positive_number(lr, "lr")
     batch_size = _checks.positive_int(batch_size, "batch_size")
     if lr_schedule is not None and not callable(lr_schedule):
-        raise TypeError("lr_schedule must be None or a function (epoch, lr) -> lr")
+        raise TypeError(tr("lr_schedule must be None or a function (epoch, lr) -> lr"))
     if callback is not None and not callable(callback):
-        raise TypeError("callback must be None or a function (epoch, history) -> None or False")
+        raise TypeError(tr("callback must be None or a function (epoch, history) -> None or False"))
     if diverge_factor is not None:
         diverge_factor = _checks.positive_number(diverge_factor, "diverge_factor")
         if diverge_factor <= 1:
-            raise ValueError(f"diverge_factor must be > 1 (or None to check only for NaN/inf), got {diverge_factor!r}")
+            raise ValueError(tr("diverge_factor must be > 1 (or None to check only for NaN/inf), got {value!r}",
+                                value=diverge_factor))
     rng = _checks.rng(seed, allow_none=True)
     track_grad_norms = _checks.boolean(track_grad_norms, "track_grad_norms")
     verbose = _checks.boolean(verbose, "verbose")
     shuffle = _checks.boolean(shuffle, "shuffle")
     for name, value in (("progress", progress), ("small_blas", small_blas)):
         if not (isinstance(value, (bool, np.bool_)) or (isinstance(value, str) and value == "auto")):
-            raise ValueError(f"{name} must be True, False or 'auto', got {value!r}")
+            raise ValueError(tr("{name} must be True, False or 'auto', got {value!r}", name=name, value=value))
     X, T = net.prepare(X, Y)
     has_val = X_val is not None
     if has_val != (Y_val is not None):
-        raise ValueError("give both X_val and Y_val, or neither")
+        raise ValueError(tr("give both X_val and Y_val, or neither"))
     if has_val:
         X_val, T_val = net.prepare(X_val, Y_val)
     if hasattr(optimizer, "step"):
         if optimizer_args:
-            raise TypeError(f"optimizer arguments {sorted(optimizer_args)} only apply when optimizer is a name")
+            raise TypeError(tr("optimizer arguments {names} only apply when optimizer is a name",
+                               names=sorted(optimizer_args)))
         opt = optimizer
     else:
         opt = optim.make_optimizer(optimizer, **optimizer_args)
@@ -233,7 +241,7 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
                     first = order[:batch_size]
                     before = net.loss_output(X[first], T[first])[0]
                     if np.isfinite(before):
-                        divergence.set_reference(before, "the loss before the first step")
+                        divergence.set_reference(before, tr("the loss before the first step"))
                 result = run_epoch(net, X, T, order, batch_size, opt, epoch_lr, track_grad_norms,
                                    check_first=epoch == 0)
                 if result["diverged"] is not None:
@@ -243,7 +251,7 @@ def train(net, X, Y, epochs=10, lr=0.1, batch_size=64, optimizer="sgd", seed=0, 
                 if reason is not None:
                     return stop(epoch + 1, result["batches"], result["loss"], reason, epoch_lr)
                 if epoch == 0 and (divergence.reference is None or result["loss"] < divergence.reference):
-                    divergence.set_reference(result["loss"], "the first epoch's loss")
+                    divergence.set_reference(result["loss"], tr("the first epoch's loss"))
                 history["epoch"].append(epoch + 1)
                 history["loss"].append(result["loss"])
                 history["acc"].append(result["correct"] / m if net.output != "identity" else float("nan"))

@@ -13,6 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..i18n import tr
+
 CHUNK = 1 << 16
 
 
@@ -61,7 +63,7 @@ def _download_to(url, tmp, timeout, progress, desc):
             if bar is not None:
                 bar.close()
     if total is not None and n != total:
-        raise OSError(f"connection closed after {n} of {total} bytes")
+        raise OSError(tr("connection closed after {n} of {total} bytes", n=n, total=total))
     return n, h.hexdigest()
 
 
@@ -100,14 +102,15 @@ def fetch(filename, sha256, mirrors, dest_dir, timeout=30.0, progress=True, unre
     for base in mirrors:
         url = base + filename
         if unreachable is not None and base in unreachable:
-            failures.append(f"  {url}: not tried (could not connect to this mirror earlier)")
+            failures.append("  " + tr("{url}: not tried (could not connect to this mirror earlier)", url=url))
             continue
         fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{filename}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as tmp:
                 n, digest = _download_to(url, tmp, timeout, progress, desc=filename)
             if digest != sha256:
-                raise OSError(f"SHA-256 mismatch: got {digest} ({n} bytes), expected {sha256}")
+                raise OSError(tr("SHA-256 mismatch: got {digest} ({n} bytes), expected {expected}", digest=digest, n=n,
+                                 expected=sha256))
             os.replace(tmp_name, dest)
             return dest
         except BaseException as exc:
@@ -120,10 +123,11 @@ def fetch(filename, sha256, mirrors, dest_dir, timeout=30.0, progress=True, unre
             if isinstance(exc, urllib.error.HTTPError):
                 reason = f"HTTP {exc.code} {exc.reason}"
             elif isinstance(exc, (urllib.error.URLError, TimeoutError, ConnectionRefusedError)):
-                reason = f"cannot connect ({getattr(exc, 'reason', exc)})"
+                reason = tr("cannot connect ({reason})", reason=getattr(exc, 'reason', exc))
                 if unreachable is not None:
                     unreachable.add(base)
             else:
                 reason = f"{type(exc).__name__}: {exc}"
             failures.append(f"  {url}: {reason}")
-    raise DownloadError(f"could not download {filename} from any mirror; nothing was saved.\n" + "\n".join(failures))
+    raise DownloadError(tr("could not download {filename} from any mirror; nothing was saved.", filename=filename)
+                        + "\n" + "\n".join(failures))

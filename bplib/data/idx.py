@@ -14,17 +14,18 @@ import zlib
 
 import numpy as np
 
+from ..i18n import tr
+
 # dtype code (third magic byte) -> big-endian NumPy dtype
 IDX_DTYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
               0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 GZIP_MAGIC = b"\x1f\x8b"
 #: bytes read (and, for gzip, decompressed) per step: a reader that stops at a size limit reads at most this past it
 CHUNK = 1 << 20
-_GET_IT_AGAIN = "delete the file and get it again"
 
 
-def _gzip_error(path, what):
-    return ValueError(f"{path}: the gzip stream is {what}; {_GET_IT_AGAIN}")
+def _gzip_error(path, text):
+    return ValueError(f"{path}: {text}")
 
 
 def iter_bytes(path):
@@ -57,12 +58,14 @@ def iter_bytes(path):
                     if not pending:                      # the file ended: emit what is left, then it must be done
                         out = inflater.flush()
                         if not inflater.eof:
-                            raise _gzip_error(path, "truncated (the file ends inside it)")
+                            raise _gzip_error(path, tr("the gzip stream is truncated (the file ends inside it); "
+                                                       "delete the file and get it again"))
                     else:
                         out = inflater.decompress(pending, CHUNK)
                         pending = inflater.unconsumed_tail
                 except zlib.error as exc:
-                    raise _gzip_error(path, f"corrupt ({exc})") from None
+                    raise _gzip_error(path, tr("the gzip stream is corrupt ({error}); delete the file and get it "
+                                               "again", error=exc)) from None
                 if out:
                     yield out
             pending = inflater.unused_data + (b"" if inflater.unused_data else f.read(CHUNK))
@@ -70,7 +73,8 @@ def iter_bytes(path):
                 pending = f.read(CHUNK)
             pending = pending.lstrip(b"\x00")
             if pending and not pending.startswith(GZIP_MAGIC[:len(pending)]):
-                raise _gzip_error(path, "followed by data that is not gzip (corrupt)")
+                raise _gzip_error(path, tr("the gzip stream is followed by data that is not gzip (corrupt); delete "
+                                           "the file and get it again"))
 
 
 def read_bytes(path, max_bytes=None, too_long=None):
@@ -102,10 +106,14 @@ def read_bytes(path, max_bytes=None, too_long=None):
 
 
 def _too_long(path, max_bytes, what):
-    return ValueError(f"{path}: its content is longer than {max_bytes} bytes"
-                      + (f", {what}" if what else "") + f"; stopped reading there. This is not the expected "
-                      f"file (a wrong or damaged download, or a .gz that inflates far beyond its data): "
-                      f"{_GET_IT_AGAIN}")
+    if what:
+        return ValueError(tr("{path}: its content is longer than {max_bytes} bytes, {what}; stopped reading there. "
+                             "This is not the expected file (a wrong or damaged download, or a .gz that inflates far "
+                             "beyond its data): delete the file and get it again",
+                             path=path, max_bytes=max_bytes, what=what))
+    return ValueError(tr("{path}: its content is longer than {max_bytes} bytes; stopped reading there. This is not "
+                         "the expected file (a wrong or damaged download, or a .gz that inflates far beyond its "
+                         "data): delete the file and get it again", path=path, max_bytes=max_bytes))
 
 
 def idx_size(shape, itemsize=1):
@@ -116,23 +124,27 @@ def idx_size(shape, itemsize=1):
 def _parse_header(data, name, expected_shape):
     """(shape, dtype, header length, total length) from the first bytes of an IDX file; checks magic and shape."""
     if len(data) == 0:
-        raise ValueError(f"{name}: the file is empty (an interrupted download?); {_GET_IT_AGAIN}")
+        raise ValueError(tr("{name}: the file is empty (an interrupted download?); delete the file and get it again",
+                            name=name))
     if len(data) < 4:
-        raise ValueError(f"{name}: {len(data)} bytes is too short for an IDX file (the magic number alone is 4)")
+        raise ValueError(tr("{name}: {n} bytes is too short for an IDX file (the magic number alone is 4)",
+                            name=name, n=len(data)))
     zero, code, ndim = data[0:2], data[2], data[3]
     if zero != b"\x00\x00" or code not in IDX_DTYPES or ndim == 0:
-        raise ValueError(f"{name}: bad magic number 0x{bytes(data[:4]).hex()}: expected 0x0000 then a dtype code "
-                         f"(0x08 for uint8) and the number of dimensions, e.g. 0x00000801 for labels or "
-                         f"0x00000803 for images. Is this an IDX file (decompressed correctly)?")
+        raise ValueError(tr("{name}: bad magic number 0x{magic}: expected 0x0000 then a dtype code (0x08 for uint8) "
+                            "and the number of dimensions, e.g. 0x00000801 for labels or 0x00000803 for images. Is "
+                            "this an IDX file (decompressed correctly)?", name=name, magic=bytes(data[:4]).hex()))
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise ValueError(f"{name}: truncated header: {ndim} dimensions need {header} bytes, the file has {len(data)}")
+        raise ValueError(tr("{name}: truncated header: {ndim} dimensions need {header} bytes, the file has {n}",
+                            name=name, ndim=ndim, header=header, n=len(data)))
     shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     if expected_shape is not None:
         ok = len(shape) == len(expected_shape) and all(e is None or e == s for s, e in zip(shape, expected_shape))
         if not ok:
-            want = tuple("any" if e is None else e for e in expected_shape)
-            raise ValueError(f"{name}: holds an array of shape {shape}, expected {want}")
+            want = tuple(tr("any") if e is None else e for e in expected_shape)
+            raise ValueError(tr("{name}: holds an array of shape {shape}, expected {want}", name=name, shape=shape,
+                                want=want))
     dtype = IDX_DTYPES[code]
     return shape, dtype, header, header + math.prod(shape) * dtype.itemsize   # (an int64 product could overflow)
 
@@ -155,11 +167,13 @@ def parse_idx(data, name="<bytes>", expected_shape=None):
     data = bytes(data)
     shape, dtype, header, expected_len = _parse_header(data, name, expected_shape)
     if len(data) < expected_len:
-        raise ValueError(f"{name}: truncated: the header announces shape {shape} ({expected_len} bytes in all), "
-                         f"but the file has only {len(data)} bytes; the download was probably cut short")
+        raise ValueError(tr("{name}: truncated: the header announces shape {shape} ({expected_len} bytes in all), but "
+                            "the file has only {n} bytes; the download was probably cut short",
+                            name=name, shape=shape, expected_len=expected_len, n=len(data)))
     if len(data) > expected_len:
-        raise ValueError(f"{name}: {len(data) - expected_len} bytes more than shape {shape} needs "
-                         f"({expected_len}); this is not a valid IDX file")
+        raise ValueError(tr("{name}: {extra} bytes more than shape {shape} needs ({expected_len}); this is not a "
+                            "valid IDX file", name=name, extra=len(data) - expected_len, shape=shape,
+                            expected_len=expected_len))
     arr = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
     return arr.astype(dtype.newbyteorder("="))  # a writable copy in native byte order
 
@@ -185,7 +199,8 @@ def read_idx(path, expected_shape=None):
             if expected_len is None and len(buf) >= 4 and len(buf) >= 4 + 4 * buf[3]:
                 shape, _, _, expected_len = _parse_header(bytes(buf[:4 + 4 * buf[3]]), name, expected_shape)
             if expected_len is not None and len(buf) > expected_len:
-                raise ValueError(f"{name}: at least {len(buf) - expected_len} bytes more than shape {shape} needs "
-                                 f"({expected_len}); stopped reading there. This is not a valid IDX file: "
-                                 f"{_GET_IT_AGAIN}")
+                raise ValueError(tr("{name}: at least {extra} bytes more than shape {shape} needs ({expected_len}); "
+                                    "stopped reading there. This is not a valid IDX file: delete the file and get it "
+                                    "again", name=name, extra=len(buf) - expected_len, shape=shape,
+                                    expected_len=expected_len))
     return parse_idx(bytes(buf), name=name, expected_shape=expected_shape)

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _checks
+from ..i18n import tr
 from . import download as _download
 from . import idx
 
@@ -107,14 +108,16 @@ MNIST = DataSet(
     ),
 )
 
+_DEBIAN_FASHION_HINT = ("Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist, which fills "
+                        "/usr/share/datasets/fashion-mnist/")
+
 FASHION_MNIST = DataSet(
     title="Fashion-MNIST",
     folder="fashion-mnist",
     mirrors=("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",    # Keras' mirror
              "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"),     # Zalando's, used by torchvision
     system_dirs=("/usr/share/datasets/fashion-mnist",),                         # Debian: dataset-fashion-mnist
-    system_hint="Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist, which fills "
-                "/usr/share/datasets/fashion-mnist/",
+    system_hint=_DEBIAN_FASHION_HINT,
     files=(
         IdxFile("train-images-idx3-ubyte", (60000, 28, 28),
                 "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
@@ -146,15 +149,23 @@ def _local_copy(spec, f, data_dir):
     return None
 
 
+def _system_hint(spec):
+    """spec.system_hint in the reader's language (the one hint bplib ships is translated; others stay as given)."""
+    if spec.system_hint == _DEBIAN_FASHION_HINT:
+        return tr("Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist, which fills "
+                  "/usr/share/datasets/fashion-mnist/")
+    return spec.system_hint
+
+
 def _missing_files_message(spec, missing, target):
     looked = [f"{target}/", *(f"{d}/" for d in spec.system_dirs)]
-    lines = [f"{spec.title} not found: missing " + ", ".join(f.name + ".gz" for f in missing)
-             + " (looked in " + " and ".join(looked) + ")."]
-    lines.append("Download these files from one of:")
+    lines = [tr("{title} not found: missing {files} (looked in {folders}).", title=spec.title,
+                files=", ".join(f.name + ".gz" for f in missing), folders=tr(" and ").join(looked))]
+    lines.append(tr("Download these files from one of:"))
     lines += [f"  {base}" for base in spec.mirrors]
-    lines.append(f"and put them (gzip-compressed or decompressed, names unchanged) into {target}/")
+    lines.append(tr("and put them (gzip-compressed or decompressed, names unchanged) into {target}/", target=target))
     if spec.system_hint:
-        lines.append(f"or install the system copy ({spec.system_hint}).")
+        lines.append(tr("or install the system copy ({hint}).", hint=_system_hint(spec)))
     return "\n".join(lines)
 
 
@@ -192,7 +203,7 @@ def locate(spec, data_dir=None, download=True, progress=True):
     if failures:  # the files that did arrive stay (verified); the message names the ones still missing
         still_missing = [f for f, p in zip(spec.files, paths) if p is None]
         raise _download.DownloadError(_missing_files_message(spec, still_missing, target)
-                                      + "\n\nWhat went wrong:\n" + "\n".join(failures))
+                                      + "\n\n" + tr("What went wrong:") + "\n" + "\n".join(failures))
     return paths
 
 
@@ -209,15 +220,16 @@ def read_verified(path, f, title):
         other data set).
     """
     size = idx.idx_size(f.shape)
-    data = idx.read_bytes(path, max_bytes=size, too_long=f"the size of {title}'s {f.name} (shape {f.shape})")
+    data = idx.read_bytes(path, max_bytes=size, too_long=tr("the size of {title}'s {file} (shape {shape})",
+                                                            title=title, file=f.name, shape=f.shape))
     if not data:
-        raise ValueError(f"{path}: the file is empty (an interrupted download?). Delete it to download it again, "
-                         f"or replace it with the original file.")
+        raise ValueError(tr("{path}: the file is empty (an interrupted download?). Delete it to download it again, "
+                            "or replace it with the original file.", path=path))
     digest = hashlib.sha256(data).hexdigest()
     if digest != f.raw_sha256:
-        raise ValueError(f"{path} is not {title}'s {f.name}: the SHA-256 of its (decompressed) content is "
-                         f"{digest}, expected {f.raw_sha256}. Delete it to download it again, or replace it with "
-                         f"the original file.")
+        raise ValueError(tr("{path} is not {title}'s {file}: the SHA-256 of its (decompressed) content is {digest}, "
+                            "expected {expected}. Delete it to download it again, or replace it with the original "
+                            "file.", path=path, title=title, file=f.name, digest=digest, expected=f.raw_sha256))
     return idx.parse_idx(data, name=str(path), expected_shape=f.shape)
 
 
@@ -236,14 +248,14 @@ def load_sample(path=None, sha256=SAMPLE_SHA256):
     NumPy. path=None means SAMPLE_PATH as it is at the time of the call (tests point it elsewhere).
     """
     path = Path(SAMPLE_PATH if path is None else path)
-    restore = ("Restore it with `git checkout -- data/mnist_sample.npz bplib/data/mnist_sample.npz` in a checkout, "
-               "or reinstall the course (`pip install -r requirements.txt`)")
+    restore = tr("Restore it with `git checkout -- data/mnist_sample.npz bplib/data/mnist_sample.npz` in a "
+                 "checkout, or reinstall the course (`pip install -r requirements.txt`)")
     if not path.is_file():
-        raise FileNotFoundError(f"the MNIST sample {path} is missing. {restore}")
+        raise FileNotFoundError(tr("the MNIST sample {path} is missing. {restore}", path=path, restore=restore))
     digest = _download.sha256_file(path)
     if sha256 is not None and digest != sha256:
-        raise ValueError(f"{path} is not the course's MNIST sample: its SHA-256 is {digest}, expected {sha256}. "
-                         f"{restore}")
+        raise ValueError(tr("{path} is not the course's MNIST sample: its SHA-256 is {digest}, expected {expected}. "
+                            "{restore}", path=path, digest=digest, expected=sha256, restore=restore))
     with np.load(path, allow_pickle=False) as npz:
         return tuple(npz[k] for k in ("X_train", "y_train", "X_test", "y_test"))
 
@@ -268,16 +280,17 @@ def load_mnist(source="sample", variant="mnist", flatten=True, data_dir=None, do
         full data cannot be found or fetched (the message says which files, from where, to which folder).
     """
     if not isinstance(source, str) or source not in SOURCES:
-        raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
+        raise ValueError(tr("source must be one of {valid}, got {value!r}", valid=list(SOURCES), value=source))
     if not isinstance(variant, str) or variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
+        raise ValueError(tr("variant must be one of {valid}, got {value!r}", valid=sorted(VARIANTS), value=variant))
     flatten = _checks.boolean(flatten, "flatten")       # (a string such as "no" would be truthy)
     download = _checks.boolean(download, "download")
     if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
-        raise TypeError(f"data_dir must be None, a str or a path, got {type(data_dir).__name__}")
+        raise TypeError(tr("data_dir must be None, a str or a path, got {type}", type=type(data_dir).__name__))
     if source == "sample":
         if variant != "mnist":
-            raise ValueError(f"the committed sample is MNIST only; use source='full' for variant={variant!r}")
+            raise ValueError(tr("the committed sample is MNIST only; use source='full' for variant={variant!r}",
+                                variant=variant))
         arrays = load_sample()
     else:
         arrays = load_full(VARIANTS[variant], data_dir=data_dir, download=download)
@@ -305,23 +318,25 @@ def one_hot(y, k=10, dtype=np.float64):
         Y of shape (m, k).
     """
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"k must be a positive integer (the number of classes), got {k!r}")
+        raise ValueError(tr("k must be a positive integer (the number of classes), got {k!r}", k=k))
     if isinstance(y, (str, bytes)) or y is None:
-        raise TypeError(f"y must be an array of integer labels of shape (m,), got {type(y).__name__}")
+        raise TypeError(tr("y must be an array of integer labels of shape (m,), got {type}", type=type(y).__name__))
     y = np.asarray(y)
     if y.dtype.kind not in "iu":
-        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}; use y.astype(int) if the "
-                        f"values are whole numbers")
+        raise TypeError(tr("y must hold integer class labels, got dtype {dtype}; use y.astype(int) if the values are "
+                           "whole numbers", dtype=y.dtype))
     if y.ndim != 1:
-        raise ValueError(f"y must be 1-D with shape (m,), got shape {y.shape}")
+        raise ValueError(tr("y must be 1-D with shape (m,), got shape {shape}", shape=y.shape))
     if y.size and (y.min() < 0 or y.max() >= k):
-        raise ValueError(f"y holds labels from {y.min()} to {y.max()}, expected values in 0..{k - 1} for k={k}")
+        raise ValueError(tr("y holds labels from {lo} to {hi}, expected values in 0..{last} for k={k}", lo=y.min(),
+                            hi=y.max(), last=k - 1, k=k))
     try:
         floating = dtype is not None and np.dtype(dtype).kind == "f"   # (np.dtype(None) would be float64)
     except TypeError:                                                  # e.g. dtype="x": not a dtype at all
         floating = False
     if not floating:
-        raise TypeError(f"dtype must be a floating type such as np.float64 or np.float32, got {dtype!r}")
+        raise TypeError(tr("dtype must be a floating type such as np.float64 or np.float32, got {dtype!r}",
+                           dtype=dtype))
     Y = np.zeros((y.shape[0], int(k)), dtype=dtype)
     Y[np.arange(y.shape[0]), y] = 1
     return Y

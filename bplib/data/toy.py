@@ -7,12 +7,13 @@ same arrays, bit for bit.
 import numpy as np
 
 from .. import _checks
+from ..i18n import tr
 
 
 def _setup(n, noise, seed):
     n = _checks.positive_int(n, "n")
     if n < 2:
-        raise ValueError(f"n must be at least 2 (one point per class), got {n}")
+        raise ValueError(tr("n must be at least 2 (one point per class), got {n}", n=n))
     noise = _checks.non_negative_number(noise, "noise")
     rng = _checks.rng(seed)
     return n, noise, rng, (n + 1) // 2, n // 2
@@ -38,7 +39,7 @@ def make_moons(n=200, noise=0.1, seed=0):
 def make_circles(n=200, noise=0.05, seed=0, factor=0.5):
     """A circle of radius 1 (class 0) around a circle of radius `factor` (class 1), 0 < factor < 1."""
     n, noise, rng, n0, n1 = _setup(n, noise, seed)
-    factor = _checks.fraction(factor, "factor (the inner circle's radius)", low_open=True)
+    factor = _checks.fraction(factor, tr("factor (the inner circle's radius)"), low_open=True)
     t0 = rng.uniform(0, 2 * np.pi, n0)
     t1 = rng.uniform(0, 2 * np.pi, n1)
     outer = np.c_[np.cos(t0), np.sin(t0)]
@@ -74,7 +75,7 @@ TOY_SETS = {"moons": make_moons, "circles": make_circles, "spirals": make_spiral
 
 def make_toy(name, n=200, noise=None, seed=0):
     """A toy set by name ("moons", "circles", "spirals", "xor"); noise=None uses that set's default."""
-    _checks.choice(name, TOY_SETS, "toy data set")
+    _checks.choice(name, TOY_SETS, tr("toy data set"))
     fn = TOY_SETS[name]
     return fn(n=n, seed=seed) if noise is None else fn(n=n, noise=noise, seed=seed)
 
