@@ -152,7 +152,7 @@ class PlaygroundModel:
         loss, grads, _ = self.net.loss_grads_output(self._X, self._T)
         self.initial_loss = loss
         self.divergence = Divergence(DIVERGE_FACTOR, max(loss, float(np.log(2))),   # untrained, or 50/50 if larger
-                                     "the untrained loss, or ln 2 if larger")
+                                     tr("the untrained loss, or ln 2 if larger"))
         self._record(0, [np.sqrt(float(np.vdot(g, g))) for g in grads[:self.net.n_layers]])
 
     def update(self, **settings):
