@@ -35,7 +35,7 @@ from .network import MLP
 
 
 class BatchNormMLP(MLP):
-    """An MLP with batch normalisation (批量归一化) before every hidden activation.
+    """An MLP with batch normalisation (批量规范化) before every hidden activation.
 
     Args:
         sizes, activation, output, init, seed, dtype: as for bplib.MLP.
