@@ -1,9 +1,12 @@
 """Student copies: solutions become stubs, and each copy runs without error up to its first self-check.
 
-Covers every notebooks/NN_*.ipynb present (chapters added later are picked up by the glob).
+Covers every notebooks/NN_*.ipynb present (chapters added later are picked up by the glob), and the Chinese
+edition's notebooks/zh/NN_*.ipynb alike: its copies (student/zh/) run to the same point and print the self-check's
+Chinese "not yet" message; grading reads either edition.
 """
 import concurrent.futures
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -13,6 +16,23 @@ from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS_ZH = sorted((ROOT / "notebooks" / "zh").glob("[0-9][0-9]_*.ipynb"))
+#: both editions, English first
+EDITIONS = NOTEBOOKS + NOTEBOOKS_ZH
+EDITION_IDS = [p.stem if p.parent.name != "zh" else f"zh-{p.stem}" for p in EDITIONS]
+
+
+def _says(path):
+    """(what a failing self-check starts with, the words for "not implemented yet") in the notebook's language:
+    the English texts, or their Chinese translations from bplib's catalogue for notebooks/zh/."""
+    if path.parent.name != "zh":
+        return "❌ Not yet", "not implemented yet"
+    from bplib.i18n import catalogue
+    entries = catalogue("zh")
+    fail = next((v.split("{")[0].strip() for k, v in entries.items() if k.startswith("❌ Not yet")), "❌")
+    todo = next((re.split(r"[:：{，,]", v)[0].strip() for k, v in entries.items()
+                 if k.startswith("not implemented yet")), "not implemented yet")
+    return fail, todo
 
 
 def _load_tool():
@@ -106,7 +126,7 @@ def test_student_copy_drops_nbval_markers_and_solutions_only_text():
 
 
 def test_real_student_copies_show_no_nbval_marker_and_do_not_call_themselves_solutions():
-    for path in NOTEBOOKS:
+    for path in EDITIONS:
         copy, _ = tool.student_copy(nbformat.read(path, as_version=4), str(path))
         for cell in copy.cells:
             assert "NBVAL" not in cell.source, (path.name, cell.source[:80])
@@ -158,13 +178,19 @@ def _load_grader():
     return module
 
 
-def test_grading_a_folder_writes_one_csv_row_per_exercise_and_student(tmp_path):
-    """Two fake students on chapter 01: one returns the solutions, one stubs and a wrong answer."""
+@pytest.mark.parametrize("edition", ["en", "zh"])
+def test_grading_a_folder_writes_one_csv_row_per_exercise_and_student(edition, tmp_path):
+    """Two fake students on chapter 01 (English, or the Chinese edition's): one returns the solutions, one stubs
+    and a wrong answer."""
     import csv
 
-    path = ROOT / "notebooks" / "01_forward_pass.ipynb"
+    folder = ROOT / "notebooks" / ("zh" if edition == "zh" else "")
+    path = folder / "01_forward_pass.ipynb"
     if not path.exists():
+        if edition == "zh" and (ROOT / "notebooks" / "01_forward_pass.ipynb").exists():
+            pytest.fail("notebooks/zh/01_forward_pass.ipynb is missing (tools/make_chinese_edition.py makes it)")
         pytest.skip("chapter 01 missing")
+    fail, todo = _says(path)
     returned = tmp_path / "returned"
     (returned / "ada").mkdir(parents=True)
     (returned / "bob").mkdir()
@@ -186,10 +212,12 @@ def test_grading_a_folder_writes_one_csv_row_per_exercise_and_student(tmp_path):
     bob = [r for r in rows if r["student"] == "bob"]
     assert len(ada) == len(bob) == len(checks) == n
     assert all(r["passed"] == "1" and r["hint"].startswith("✅") for r in ada), ada
-    assert all(r["passed"] == "0" and r["hint"].startswith("❌") for r in bob), bob
-    assert "bias" in bob[0]["hint"] and bob[0]["exercise"] == "01.1"
-    assert all("not implemented yet" in r["hint"] for r in bob[1:])
+    assert all(r["passed"] == "0" and r["hint"].startswith(fail) for r in bob), bob
+    assert bob[0]["exercise"] == "01.1" and todo not in bob[0]["hint"]
+    assert "bias" in bob[0]["hint"] if edition == "en" else "偏置" in bob[0]["hint"], bob[0]
+    assert all(todo in r["hint"] for r in bob[1:])
     assert [r["exercise"] for r in ada] == [f"01.{k}" for k in range(1, n + 1)]
+    assert {r["notebook"] for r in rows} == {path.name if edition == "en" else f"zh/{path.name}"}
 
 
 def _check_indices(nb):
@@ -255,10 +283,10 @@ def student_runs(tmp_path_factory):
             return exc
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(NOTEBOOKS, pool.map(run, NOTEBOOKS)))
+        return dict(zip(EDITIONS, pool.map(run, EDITIONS)))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", EDITIONS, ids=EDITION_IDS)
 def test_student_copy_runs_up_to_its_first_check(path, student_runs):
     """Runs up to the first self-check (chapters 01-04: to the end), which must print its "Not yet" message."""
     result = student_runs[path]
@@ -271,15 +299,16 @@ def test_student_copy_runs_up_to_its_first_check(path, student_runs):
                     for c in original.cells]
         assert [c.source for c in nb.cells] == expected
         return
+    fail, todo = _says(path)
     for index in checks if to_end else checks[:1]:
         text = _text(nb.cells[index].outputs)
-        assert "❌ Not yet" in text and "not implemented yet" in text, (index, text)
+        assert fail in text and todo in text, (index, text)
 
 
 def test_the_stored_notebooks_pass_their_own_checks():
-    """The full notebooks are the solutions: every stored self-check output says "✅ Correct"."""
-    for path in NOTEBOOKS:
+    """The full notebooks are the solutions: every stored self-check output says "✅ Correct" (✅ 正确)."""
+    for path in EDITIONS:
         nb = nbformat.read(path, as_version=4)
         for index in _check_indices(nb):
             text = _text(nb.cells[index].outputs)
-            assert text.startswith("✅ Correct"), (path.name, index, text)
+            assert text.startswith("✅ Correct" if path.parent.name != "zh" else "✅"), (str(path), index, text)

@@ -10,10 +10,13 @@ with errors allowed, so one broken cell does not hide the later exercises. Every
 
     student, exercise, passed, hint, notebook, check
 
-`exercise` is the number in the exercise's heading ("03.2"), `passed` is 1 or 0, `hint` is the self-check's
-message ("✅ Correct: ..." / "❌ Not yet: ...") or why there is none (an error in the cell, a cell that was
-never reached). A summary per student is printed at the end. The notebooks run the students' code: grade only
-work you would run yourself.
+`exercise` is the number in the exercise's heading ("### Exercise 03.2 ★★ ..." or "### 练习 03.2 ★★ ..."),
+`passed` is 1 or 0, `hint` is the self-check's message ("✅ Correct: ..." / "❌ Not yet: ...", in the notebook's
+language) or why there is none (an error in the cell, a cell that was never reached). Both editions are graded
+alike, mixed in one folder if need be: `notebook` is "zh/03_delta_recursion.ipynb" for a Chinese-edition copy (one
+in a folder zh/, or whose metadata says "language": "zh-CN"), "03_delta_recursion.ipynb" for an English one.
+A summary per student is printed at the end. The notebooks run the students' code: grade only work you would run
+yourself.
 """
 import argparse
 import csv
@@ -27,7 +30,10 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 CHECK = re.compile(r"\b(?:ex|exercises)\.(?P<chapter>ch\d\d)\.(?P<check>check_\w+)\s*\(")
-HEADING = re.compile(r"^#+\s*Exercise\s+(?P<number>\d\d\.\d+)", re.M)
+# an exercise's heading: "### Exercise 03.2 ★★ — ..." (English), "### 练习 03.2 ★★ — ..." (Chinese), or any
+# heading whose number is followed by its stars
+HEADING = re.compile(r"^#+[ \t]*(?:(?:Exercise|练习|习题)[ \t]*(?P<number>\d\d\.\d+)"
+                     r"|[^\n]*?(?P<starred>\d\d\.\d+)[ \t]*★)", re.M)
 FIELDS = ["student", "exercise", "passed", "hint", "notebook", "check"]
 
 
@@ -38,7 +44,7 @@ def check_cells(nb):
         if cell.cell_type == "markdown":
             match = HEADING.search(cell.source)
             if match:
-                number = match.group("number")
+                number = match.group("number") or match.group("starred")
         elif cell.cell_type == "code":
             match = CHECK.search(cell.source)
             if match:
@@ -87,20 +93,32 @@ def execute(path, timeout=120, kernel="python3"):
     return nb
 
 
+def notebook_name(path):
+    """The notebook as the CSV names it: "03_delta_recursion.ipynb", or "zh/03_delta_recursion.ipynb" for the
+    Chinese edition (a copy in a folder zh/, or whose metadata says "language": "zh-...")."""
+    try:
+        language = str(nbformat.read(path, as_version=4).metadata.get("language", ""))
+    except Exception:  # noqa: BLE001 - unreadable: grade_notebook reports it
+        language = ""
+    zh = path.parent.name == "zh" or language.lower().startswith("zh")
+    return f"zh/{path.name}" if zh else path.name
+
+
 def grade_notebook(path, student, timeout=120):
-    """Rows (dicts with FIELDS) for one returned notebook."""
+    """Rows (dicts with FIELDS) for one returned notebook (either edition)."""
+    name = notebook_name(path)
     try:
         nb = execute(path, timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - an unreadable notebook still gets its rows
-        return [{"student": student, "exercise": "?", "passed": 0, "notebook": path.name, "check": "",
+        return [{"student": student, "exercise": "?", "passed": 0, "notebook": name, "check": "",
                  "hint": f"could not run the notebook: {type(exc).__name__}: {exc}"}]
     rows = []
-    for index, number, name in check_cells(nb):
+    for index, number, check in check_cells(nb):
         passed, hint = verdict(nb.cells[index])
         if not passed and "grade_error" in nb.metadata and not nb.cells[index].get("outputs"):
             hint = f"not run: {nb.metadata['grade_error']}"
         rows.append({"student": student, "exercise": number, "passed": int(passed), "hint": hint,
-                     "notebook": path.name, "check": name})
+                     "notebook": name, "check": check})
     return rows
 
 

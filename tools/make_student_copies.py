@@ -1,6 +1,7 @@
 """Write student copies of the notebooks: every solution replaced by a stub, outputs cleared.
 
-    python tools/make_student_copies.py                  # notebooks/NN_*.ipynb -> student/NN_*.ipynb
+    python tools/make_student_copies.py                  # notebooks/NN_*.ipynb -> student/NN_*.ipynb, and the
+                                                         #   Chinese edition notebooks/zh/NN_*.ipynb -> student/zh/
     python tools/make_student_copies.py --out /tmp/stud  # another folder
     python tools/make_student_copies.py notebooks/03_delta_recursion.ipynb
     python tools/make_student_copies.py --force          # replace edited copies too (each is backed up first)
@@ -10,6 +11,8 @@ replaced by `raise NotImplementedError("Exercise: ...")` at the marker's indenta
 docstring above the marker stay. Lines `# NBVAL_...` (markers for the test suite) are dropped, outputs and
 execution counts are cleared, and markdown between `<!-- BEGIN SOLUTIONS-ONLY -->` and
 `<!-- END SOLUTIONS-ONLY -->` (text that speaks about the solution notebooks) is left out.
+A Chinese-edition notebook (in a folder zh/, or whose metadata says "language": "zh-CN") gets its stubs' message
+in Chinese (`raise NotImplementedError("练习：...")`), and by default its copy goes to student/zh/.
 
 A copy that is already there is never overwritten if the student has changed it (edited or run a cell): the tool
 records a fingerprint of what it wrote in the copy's metadata and replaces a copy only while it still matches.
@@ -34,10 +37,35 @@ NBVAL = re.compile(r"^[ \t]*# NBVAL_\w+[ \t]*$")
 SOLUTIONS_ONLY = re.compile(r"[ \t]*<!-- BEGIN SOLUTIONS-ONLY -->.*?<!-- END SOLUTIONS-ONLY -->[ \t]*\n?", re.S)
 #: metadata key of the fingerprint that tells an untouched copy from one the student changed
 KEY = "student_copy"
+#: the stub's message, by edition: {func} is the function's name
+STUB = {"en": {"func": "Exercise: write the body of {func}()", "none": "Exercise: write your solution here"},
+        "zh": {"func": "练习：写出 {func}() 的函数体", "none": "练习：在这里写出你的解答"}}
+EDITIONS = ("en", "zh")
 
 
-def strip_solutions(source, where="cell"):
-    """Return (new source, number of regions replaced) for one cell's source text.
+def edition(path=None, nb=None):
+    """"zh" for the Chinese edition (a notebook in a folder named zh/, or with metadata "language": "zh-..."),
+    else "en"."""
+    if path is not None and pathlib.Path(path).resolve().parent.name == "zh":
+        return "zh"
+    if nb is not None and str(nb.get("metadata", {}).get("language", "")).lower().startswith("zh"):
+        return "zh"
+    return "en"
+
+
+def default_notebooks(root=ROOT):
+    """Every chapter of both editions: notebooks/NN_*.ipynb, then notebooks/zh/NN_*.ipynb."""
+    return (sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+            + sorted((root / "notebooks" / "zh").glob("[0-9][0-9]_*.ipynb")))
+
+
+def out_dir_for(path, out):
+    """Where the copy of `path` goes: `out` for the English edition, `out`/zh for the Chinese one."""
+    return out / "zh" if edition(path) == "zh" else out
+
+
+def strip_solutions(source, where="cell", language="en"):
+    """Return (new source, number of regions replaced) for one cell's source text (`language`: the stub's).
 
     Also drops `# NBVAL_...` marker lines. Raises ValueError for a BEGIN without END, an END without BEGIN,
     or nested markers.
@@ -49,8 +77,8 @@ def strip_solutions(source, where="cell"):
             if inside:
                 raise ValueError(f"{where}, line {lineno}: '# BEGIN SOLUTION' inside another solution region")
             inside = True
-            task = f"write the body of {func}()" if func else "write your solution here"
-            out.append(f'{begin.group("indent")}raise NotImplementedError("Exercise: {task}")')
+            task = STUB[language]["func"].format(func=func) if func else STUB[language]["none"]
+            out.append(f'{begin.group("indent")}raise NotImplementedError("{task}")')
             count += 1
         elif end:
             if not inside:
@@ -79,9 +107,12 @@ def fingerprint(nb):
     return hashlib.sha256(json.dumps(cells, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def student_copy(nb, where="notebook"):
-    """Return (a student copy of the notebook node `nb`, number of solutions replaced); `nb` is not changed."""
+def student_copy(nb, where="notebook", language=None):
+    """Return (a student copy of the notebook node `nb`, number of solutions replaced); `nb` is not changed.
+
+    `language` ("en" or "zh") is the stubs' language; by default the notebook's own (its metadata "language")."""
     nb = nbformat.reads(nbformat.writes(nbformat.from_dict(nb)), as_version=4)   # a deep copy
+    language = language or edition(nb=nb)
     total = 0
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
@@ -89,7 +120,7 @@ def student_copy(nb, where="notebook"):
             continue
         if cell.cell_type != "code":
             continue
-        cell.source, n = strip_solutions(cell.source, f"{where}, cell {i}")
+        cell.source, n = strip_solutions(cell.source, f"{where}, cell {i}", language)
         total += n
         cell.outputs = []
         cell.execution_count = None
@@ -111,11 +142,14 @@ def edited(path):
 def write_copy(path, out_dir, force=False, stamp=None):
     """Write the student copy of notebook `path` into out_dir; return (status, target, backup or None, n).
 
+    A Chinese-edition notebook (in a folder zh/) gets Chinese stubs; main() puts its copy in <out>/zh/.
+
     status: "written" (new), "updated" (an untouched copy replaced), "unchanged", "kept" (the student changed
     it; nothing written) or "replaced" (--force: the old copy saved as backup first).
     """
     target = out_dir / path.name
-    copy, n = student_copy(nbformat.read(path, as_version=4), str(path))
+    copy, n = student_copy(nbformat.read(path, as_version=4), str(path),
+                           language="zh" if edition(path) == "zh" else None)
     if not target.exists():
         nbformat.write(copy, target)
         return "written", target, None, n
@@ -141,30 +175,34 @@ def write_copy(path, out_dir, force=False, stamp=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path,
-                        help="notebooks to copy (default: every notebooks/NN_*.ipynb)")
-    parser.add_argument("--out", type=pathlib.Path, default=ROOT / "student", help="output folder (default student/)")
+                        help="notebooks to copy (default: every notebooks/NN_*.ipynb and notebooks/zh/NN_*.ipynb)")
+    parser.add_argument("--out", type=pathlib.Path, default=ROOT / "student",
+                        help="output folder (default student/; the Chinese edition's copies go to its zh/ folder)")
     parser.add_argument("--force", action="store_true",
                         help="also replace copies the student changed, after backing each up as NN_x.ipynb.bak-<time>")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or default_notebooks()
     if not paths:
         parser.error("no notebooks found")
-    args.out.mkdir(parents=True, exist_ok=True)
-    out_dir = args.out.resolve()
+    out = args.out.resolve()
     for path in paths:
-        if path.resolve().parent == out_dir:
+        if path.resolve().parent == out_dir_for(path, out):
             parser.error(f"--out must differ from the notebook's folder ({path}): it would overwrite the solution")
-    print(f"student copies in {out_dir}:")
-    kept = []
+    kept, shown = [], None
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     for path in paths:
+        out_dir = out_dir_for(path, out)
+        if out_dir != shown:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            print(f"student copies in {out_dir}:")
+            shown = out_dir
         status, target, backup, n = write_copy(path, out_dir, force=args.force, stamp=stamp)
         note = {"written": "written", "updated": "updated (you had not changed it)", "unchanged": "up to date",
                 "kept": "KEPT: you changed this copy, so it was not overwritten",
                 "replaced": f"replaced; your version is saved as {backup}"}[status]
         print(f"  {target.name:40s} {n:2d} exercise(s)  {note}")
         if status == "kept":
-            kept.append(target.name)
+            kept.append(str(target.relative_to(out)))
     if kept:
         print(f"{len(kept)} copy(ies) kept as they are. To start one afresh, rename or delete it and run this again, "
               f"or run with --force (each replaced copy is backed up first).")
