@@ -79,7 +79,10 @@ class Server:
                    JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                    JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), IPYTHONDIR=str(home / "ipython"))
         # render every cell (no windowing: the last cell's prompt must exist in the DOM), and no news prompt
-        settings = [("notebook-extension/tracker", {"windowingMode": "none"})]
+        settings = [("notebook-extension/tracker", {"windowingMode": "none"}),
+                    # the menus the test clicks are English, whatever the system locale (the language pack in
+                    # requirements.txt would otherwise follow a Chinese one)
+                    ("translation-extension/plugin", {"locale": "en"})]
         if app == "lab":
             settings.append(("apputils-extension/notification", {"fetchNews": "false"}))
         for plugin, values in settings:
