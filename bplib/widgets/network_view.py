@@ -104,7 +104,7 @@ class NetworkDiagram:
     caller that blits (draws `key` changes only into the background) can redraw it cheaply.
     """
 
-    TOP, BOTTOM, LEFT, RIGHT = 24, 40, 30, 118          # pixels for layer titles, notes, numbers at the output
+    TOP, BOTTOM, LEFT, RIGHT = 28, 44, 34, 130          # pixels for layer titles, notes, numbers at the output
 
     def __init__(self, ax, max_units=6, max_tile=30):
         self.ax, self.max_units, self.max_tile = ax, max_units, max_tile
@@ -159,13 +159,13 @@ class NetworkDiagram:
                                  marker="s", s=side_points ** 2, facecolors="none", edgecolors="0.35",
                                  linewidths=2.5, zorder=3)
         names = [tr("input x")] + [tr("layer {l}", l=l) for l in range(1, L)] + [tr("output")]
-        self.layer_titles = [ax.text(xs[l], self.TOP - 6, names[l], ha="center", va="bottom", fontsize=11)
+        self.layer_titles = [ax.text(xs[l], self.TOP - 6, names[l], ha="center", va="bottom", fontsize=13)
                              for l in range(L + 1)]
-        self.hidden_notes = [ax.text(xs[l], H - self.BOTTOM + 2, "", ha="center", va="top", fontsize=10,
+        self.hidden_notes = [ax.text(xs[l], H - self.BOTTOM + 2, "", ha="center", va="top", fontsize=11,
                                      color="0.35") for l in range(L + 1)]
-        self.value_texts = [ax.text(xs[L] + h + 8, ys[L][b], "", ha="left", va="center", fontsize=10,
+        self.value_texts = [ax.text(xs[L] + h + 8, ys[L][b], "", ha="left", va="center", fontsize=12,
                                     family="monospace") for b in range(len(shown[L]))]
-        self.stage_text = ax.text(4, H - 6, "", ha="left", va="bottom", fontsize=11, color="#b00020")
+        self.stage_text = ax.text(4, H - 6, "", ha="left", va="bottom", fontsize=13, color="#b00020")
 
     def _gather(self, arrays):
         """[arrays[l-1][j, i] for every drawn edge (l, j, i)], vectorised per layer."""
