@@ -1,12 +1,16 @@
 """The bilingual glossary (bplib/course/glossary.json): one list of terms that both editions of chapter 00 show."""
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from bplib import i18n
-from bplib.course.glossary import GLOSSARY_FILE, glossary_markdown, glossary_table, load_glossary
+from bplib.course.glossary import glossary_markdown, glossary_table, load_glossary
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = {p.name[:2]: p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
@@ -83,6 +87,19 @@ def test_chapter_00_shows_the_glossary_from_the_data_file():
     assert shown == glossary_markdown("en"), "re-execute notebooks/00_start_here.ipynb"
 
 
-def test_the_data_file_is_packaged():
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert GLOSSARY_FILE.name in text
+def test_a_regular_install_ships_the_glossary(tmp_path):
+    """glossary.json is package data: an installed bplib (not the checkout) renders the table."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "bplib", src / "bplib", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", src)
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(src)], check=True, capture_output=True, text=True)
+    code = ("import bplib.course.glossary as g; print(g.__file__); "
+            "print(len(g.glossary_markdown('zh').splitlines()))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(target)})
+    assert out.returncode == 0, out.stderr
+    module_file, n_lines = out.stdout.split()
+    assert Path(module_file).resolve().is_relative_to(target.resolve())
+    assert int(n_lines) == 2 + len(ENTRIES)
