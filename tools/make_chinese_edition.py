@@ -93,6 +93,11 @@ def build(en_path, translations=TRANSLATIONS, previous=None):
     zh_nb = nbformat.v4.new_notebook()
     zh_nb.metadata = json.loads(json.dumps(en_nb.metadata))
     zh_nb.metadata["language"] = "zh-CN"
+    # the widgets' stored state belongs to the executed notebook it came from: keep the Chinese notebook's own
+    # (its stored outputs refer to it), never the English one's, whose models the Chinese outputs do not show
+    zh_nb.metadata.pop("widgets", None)
+    if previous is not None and "widgets" in previous.metadata:
+        zh_nb.metadata["widgets"] = previous.metadata["widgets"]
     cells = translation["cells"]
     for cell in en_nb.cells:
         if cell.cell_type == "markdown":
