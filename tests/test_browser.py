@@ -5,7 +5,8 @@ the stored notebooks are never touched), open the chapter-05 notebook, wait unti
 stable, clear outputs and Run All, wait for the last cell's execution count, check the playground renders without
 "Error displaying widget", drag the learning-rate and depth sliders with the mouse, press step, and assert
 that the displayed state (status line and picture) changed; then press run, see it advance, press pause, see it
-stop. Screenshots go to $BPLIB_TEST_ARTIFACTS if set, else to pytest's temporary directory (the `artifacts`
+stop; then click a point of the decision-boundary plot (ipyevents) and walk forward and backward through every
+layer with "next", with a screenshot at each backward step. Screenshots go to $BPLIB_TEST_ARTIFACTS if set, else to pytest's temporary directory (the `artifacts`
 fixture; the checkout may be read-only). The server and its kernels are stopped by PID, also on failure.
 
 Skips (with the reason) when chromium or Playwright is missing; `.ci/run` installs chromium with apt-get, and where
@@ -87,6 +88,8 @@ class Server:
             settings.append(("apputils-extension/notification", {"fetchNews": "false"}))
         for plugin, values in settings:
             path = home / "settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+            if path.exists():                         # a caller's own setting (e.g. a Chinese interface) stays
+                continue
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
         module = {"lab": "jupyterlab", "notebook": "notebook"}[app]
@@ -307,6 +310,36 @@ def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser, art
         assert page.get_by_text("Error displaying widget").count() == 0
         assert not errors, errors
         page.screenshot(path=f"{shot}-3-page.png")
+
+        # the backward view: click a point of the decision-boundary plot (ipyevents sends the click to the kernel,
+        # which selects the nearest training example), then walk forward and back through every layer
+        trace = lambda: pg.locator(".bplib-pg-trace").inner_text()   # noqa: E731
+        picture = pg.locator(".bplib-pg-picture")
+        picture.scroll_into_view_if_needed()
+        box = picture.bounding_box()
+        natural = page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]", picture.element_handle())
+        top_height = natural[1] * 288 / (288 + 240)        # the upper figure (3.6 in of 6.6 in at 80 dpi)
+        page.mouse.click(box["x"] + 0.17 * box["width"], box["y"] + 0.5 * top_height * box["height"] / natural[1])
+        wait_until(lambda: re.search(r"example (\d+)", trace()), 15, lambda: f"a selected example, got {trace()!r}")
+        chosen = int(pg.locator(".bplib-pg-example input").input_value())
+        assert chosen >= 0 and f"example {chosen}" in trace()
+        layers = status_text(pg).split("network ")[1].split(" ")[0].count("-")      # L = number of "-" in 2-8-8-2
+        pg.screenshot(path=f"{shot}-4-selected.png")
+        seen = []
+        for _ in range(2 * layers):                        # forward 1..L, then backward L..1
+            before = trace()
+            pg.locator("button.bplib-pg-next").click()
+            wait_until(lambda: trace() != before, 15, "the walk-through to take a step")
+            step = re.search(r"(forward|backward), (output|layer (\d+))", trace())
+            assert step, trace()
+            seen.append((step.group(1), layers if step.group(2) == "output" else int(step.group(3))))
+            if step.group(1) == "backward":
+                pg.screenshot(path=f"{shot}-5-backward-{seen[-1][1]}.png")
+        assert seen == [("forward", l) for l in range(1, layers + 1)] + \
+            [("backward", l) for l in range(layers, 0, -1)], seen
+        assert "δ(1) = (W(2)ᵀ δ(2)) ⊙ σ'(z(1))" in trace()
+        assert page.get_by_text("Error displaying widget").count() == 0
+        assert not errors, errors
     except Exception:
         if page is not None:
             page.screenshot(path=f"{shot}-failure.png")

@@ -173,7 +173,7 @@ class Playground:
         self.controls["run"].value = False
 
     def select(self, index):
-        """Show the backward pass of training example `index` (0..n_train-1), or none with None."""
+        """Show the whole backward pass of training example `index` (0..n_train-1), or none with None."""
         with self._lock:
             if index is not None:
                 n = len(self.model.y_train)
@@ -182,8 +182,7 @@ class Playground:
                                         last=n - 1, got=index))
                 index = int(index)
             self.selected = index
-            if index is None:
-                self.stage = None
+            self.stage = None                          # a new example: its whole backward pass; "next" walks it
             self._set_example_control()
             self._redraw()
 
