@@ -319,10 +319,12 @@ def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser, art
         box = picture.bounding_box()
         natural = page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]", picture.element_handle())
         top_height = natural[1] * 288 / (288 + 240)        # the upper figure (3.6 in of 6.6 in at 80 dpi)
+        example = lambda: int(pg.locator(".bplib-pg-example input").input_value())   # noqa: E731
+        previous = example()                           # (chapter 05 itself selected example 0 from code)
         page.mouse.click(box["x"] + 0.17 * box["width"], box["y"] + 0.5 * top_height * box["height"] / natural[1])
-        wait_until(lambda: re.search(r"example (\d+)", trace()), 15, lambda: f"a selected example, got {trace()!r}")
-        chosen = int(pg.locator(".bplib-pg-example input").input_value())
-        assert chosen >= 0 and f"example {chosen}" in trace()
+        # a new selection shows that example's whole backward pass ("frames coloured by δ ..."), no step yet
+        wait_until(lambda: example() not in (-1, previous) and f"example {example()} " in trace()
+                   and "frames coloured" in trace(), 15, lambda: f"the clicked example, got {trace()!r}")
         layers = status_text(pg).split("network ")[1].split(" ")[0].count("-")      # L = number of "-" in 2-8-8-2
         pg.screenshot(path=f"{shot}-4-selected.png")
         seen = []
