@@ -1,9 +1,5 @@
 """The bilingual glossary (bplib/course/glossary.json): one list of terms that both editions of chapter 00 show."""
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -85,21 +81,3 @@ def test_chapter_00_shows_the_glossary_from_the_data_file():
     assert "| 中文 | English |" not in markdown, "the glossary lives in glossary.json, not in a markdown table"
     shown = "".join(o.get("data", {}).get("text/markdown", "") for o in code[0].outputs)
     assert shown == glossary_markdown("en"), "re-execute notebooks/00_start_here.ipynb"
-
-
-def test_a_regular_install_ships_the_glossary(tmp_path):
-    """glossary.json is package data: an installed bplib (not the checkout) renders the table."""
-    src = tmp_path / "src"
-    shutil.copytree(ROOT / "bplib", src / "bplib", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", src)
-    target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(src)], check=True, capture_output=True, text=True)
-    code = ("import bplib.course.glossary as g; print(g.__file__); "
-            "print(len(g.glossary_markdown('zh').splitlines()))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(target)})
-    assert out.returncode == 0, out.stderr
-    module_file, n_lines = out.stdout.split()
-    assert Path(module_file).resolve().is_relative_to(target.resolve())
-    assert int(n_lines) == 2 + len(ENTRIES)

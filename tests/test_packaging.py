@@ -21,6 +21,9 @@ print(bplib.__file__)
 X_train, y_train, X_test, y_test = bplib.data.load_mnist()
 print(X_train.shape, y_test.shape)
 print(bplib.data.default_data_dir())
+from bplib.course import glossary
+from bplib import i18n
+print(len(glossary.load_glossary()), len(i18n.catalogue("zh")))   # package data: the glossary and the catalogues
 """
 
 
@@ -37,7 +40,12 @@ def test_a_regular_install_has_every_subpackage_and_the_sample(tmp_path):
     env.pop("BPLIB_DATA_DIR", None)
     out = subprocess.run([sys.executable, "-c", CHECK], cwd=elsewhere, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    module_file, shapes, data_dir = out.stdout.strip().splitlines()
+    module_file, shapes, data_dir, counts = out.stdout.strip().splitlines()
     assert Path(module_file).resolve().is_relative_to(target.resolve())   # not the checkout's bplib
     assert shapes == "(4000, 784) (1000,)"
     assert Path(data_dir) == tmp_path / "home" / ".cache" / "bplib"       # no checkout: the user's cache
+    import json
+    n_terms, n_zh = map(int, counts.split())
+    assert n_terms == len(json.loads((ROOT / "bplib" / "course" / "glossary.json").read_text(encoding="utf-8")))
+    assert n_zh == sum(len(json.loads(f.read_text(encoding="utf-8")))
+                       for f in (ROOT / "bplib" / "locale" / "zh").glob("*.json"))

@@ -103,6 +103,8 @@ def test_the_side_panel_shows_the_recursion_factors(pg):
     pg.step()
     a, y = t["output"], t["target"]
     assert "δ(3) = a(3) − y" in pg._trace_info.value
+    for a_k, y_k in zip(a, y):                                            # the output's numbers, as computed
+        assert f"{a_k:.3f} − {y_k:.0f} = {a_k - y_k:+.3f}" in pg._trace_info.value
 
 
 def test_depth_and_width_changes_keep_the_diagram_and_selection_sane(pg):
