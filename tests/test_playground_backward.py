@@ -101,6 +101,7 @@ def test_the_side_panel_shows_the_recursion_factors(pg):
     assert f"{t['back'][0][j]:+.3g} × {t['sigma_primes'][0][j]:.3g} = {t['deltas'][0][j]:+.3g}" in text
     pg.stage = ("backward", pg.net.n_layers)
     pg.step()
+    t = pg.trace                                                           # (the net trained in between)
     a, y = t["output"], t["target"]
     assert "δ(3) = a(3) − y" in pg._trace_info.value
     for a_k, y_k in zip(a, y):                                            # the output's numbers, as computed
