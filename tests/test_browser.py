@@ -214,6 +214,23 @@ def picture_src(pg):
     return pg.locator(".bplib-pg-picture").get_attribute("src")
 
 
+def clear_and_run_all(page, timeout):
+    """Clear the stored outputs (their execution counts would look like this run's), Run All, wait for the end."""
+    run_menu_command(page, "Edit", "Clear Outputs of All Cells")
+    wait_until(lambda: all(re.fullmatch(r"\[\s*\]:", p.strip()) for p in prompts(page)), 20,
+               lambda: f"cleared prompts, got {prompts(page)}")
+    run_menu_command(page, "Run", "Run All Cells")
+    started = lambda: any(re.search(r"\[(\*|\d+)\]", p) for p in prompts(page))   # noqa: E731
+    try:
+        wait_until(started, 8, "Run All to start")
+    except TimeoutError:                              # a dropped click: the kernel was not ready; click once more
+        run_menu_command(page, "Run", "Run All Cells")
+        wait_until(started, 15, "Run All to start (second click)")
+    wait_until(lambda: re.fullmatch(r"\[\d+\]:", prompts(page)[-1].strip()), timeout,
+               "the last cell's execution count")
+    assert not any("[*]" in p for p in prompts(page))
+
+
 def drag_slider(page, pg, key, fraction):
     """Move a slider like a user: drag its handle to `fraction` (0..1) of the track and let go."""
     pg.locator(f".bplib-pg-{key}").scroll_into_view_if_needed()
@@ -249,20 +266,7 @@ def test_playground_runs_and_responds_in_the_browser(app, tmp_path, browser, art
         server.wait_one_kernel()
         phases.append("kernel ready")
 
-        # clear the stored outputs (their execution counts would look like this run's), then Run All
-        run_menu_command(page, "Edit", "Clear Outputs of All Cells")
-        wait_until(lambda: all(re.fullmatch(r"\[\s*\]:", p.strip()) for p in prompts(page)), 20,
-                   lambda: f"cleared prompts, got {prompts(page)}")
-        run_menu_command(page, "Run", "Run All Cells")
-        started = lambda: any(re.search(r"\[(\*|\d+)\]", p) for p in prompts(page))   # noqa: E731
-        try:
-            wait_until(started, 8, "Run All to start")
-        except TimeoutError:                          # a dropped click: the kernel was not ready; click once more
-            run_menu_command(page, "Run", "Run All Cells")
-            wait_until(started, 15, "Run All to start (second click)")
-        wait_until(lambda: re.fullmatch(r"\[\d+\]:", prompts(page)[-1].strip()), 120,
-                   "the last cell's execution count")
-        assert not any("[*]" in p for p in prompts(page))
+        clear_and_run_all(page, timeout=120)
 
         phases.append("ran all")
         pg = page.locator(".bplib-playground").first
